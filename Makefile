@@ -1,0 +1,51 @@
+# Keel: `make run` serves the app, `make test` runs the whole suite. Both set everything up.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install migrate seed lint format bench browser check-compose clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# The embedded default: SQLite, eager Celery, local-memory cache. DEBUG is on only here.
+run: export DEBUG ?= true
+run: install
+	@case "$(PORT)" in ''|*[!0-9]*) echo "PORT must be a number, got '$(PORT)'"; exit 2;; esac
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+browser:
+	@scripts/ensure-chromium
+
+test: install browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Lint: ruff, formatting, missing migrations, and strict typing of the pure domain modules.
+lint: export DEBUG ?= true
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/mypy --strict --follow-imports=silent $(wildcard */domain.py)
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install
+	$(BIN)/python scripts/bench.py
+
+check-compose:
+	docker-compose -f docker-compose.yml config -q
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,51 @@
+"""Create the demo programme (see partners.demo)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from partners import demo
+from partners.models import Account
+
+
+class Command(BaseCommand):
+    help = "Create the demo programme (Northwind Retail and its partners), deterministically."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=2026, help="Random seed (default 2026).")
+        parser.add_argument(
+            "--today",
+            type=date.fromisoformat,
+            default=None,
+            help="Reference day as YYYY-MM-DD (default: today). Dates are relative to it.",
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing, successfully, when the database already has an account.",
+        )
+
+    def handle(
+        self, *args: Any, seed: int, today: date | None, if_empty: bool, **options: Any
+    ) -> None:
+        if Account.objects.exists():
+            if if_empty:
+                self.stdout.write("The database already has data; demo programme not seeded.")
+                return
+            raise CommandError(
+                "The database already has accounts; seed_demo only fills an empty database. "
+                "Use a fresh database (or --if-empty to skip quietly)."
+            )
+        account = demo.build(seed=seed, today=today or timezone.localdate())
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded {account.name} with {account.partners.count()} partners. "
+                f"Demo users (password {demo.DEMO_PASSWORD!r}): "
+                + ", ".join(u.email for u in demo.USERS)
+                + f"; {demo.SECOND_ACCOUNT_USERS[0].email}."
+            )
+        )

@@ -1,0 +1,540 @@
+"""HTML views for tenancy and rosters: thin, they read through selectors and write through
+services. Every view that shows tenant data inherits `ViewerRequiredMixin` and gets its
+objects from `partners.scoping`."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from outsourcing.errors import DomainError
+from partners import selectors, services
+from partners.forms import (
+    AcceptInvitationForm,
+    AgentFilterForm,
+    ApiTokenForm,
+    InvitationForm,
+    MembershipForm,
+    PartnerForm,
+    SecurityForm,
+)
+from partners.models import (
+    Agent,
+    ApiToken,
+    Invitation,
+    Membership,
+    Partner,
+    Role,
+    User,
+)
+from partners.scoping import (
+    SESSION_ACCOUNT_KEY,
+    Viewer,
+    get_scoped_or_404,
+    memberships_of,
+    viewer_for_request,
+)
+
+PAGE_SIZE = 50
+
+
+class ViewerRequiredMixin:
+    """Signed in, a member of the current account, and (optionally) in one of `allowed_roles`.
+
+    Sets `self.viewer`, the only way views reach tenant data.
+    """
+
+    allowed_roles: Collection[str] | None = None
+    request: HttpRequest
+    viewer: Viewer
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        viewer = viewer_for_request(request)
+        if viewer is None:
+            return render(request, "partners/no_membership.html", status=403)
+        if self.allowed_roles is not None and viewer.role not in self.allowed_roles:
+            labels = ", ".join(Role(r).label.lower() + "s" for r in sorted(self.allowed_roles))
+            raise PermissionDenied(f"This page is for {labels}.")
+        self.viewer = viewer
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context["today"] = timezone.localdate()
+        return context
+
+
+class ProgramManagerMixin(ViewerRequiredMixin):
+    allowed_roles = {Role.PROGRAM_MANAGER}
+
+
+class DomainFormMixin:
+    """Run a service from `form_valid`; a `DomainError` becomes a form error, not a 500."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            return self.perform(form)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            return self.form_invalid(form)  # type: ignore[attr-defined]
+
+    def perform(self, form: Any) -> HttpResponse:
+        raise NotImplementedError
+
+
+def _paginate(request: HttpRequest, queryset: QuerySet[Any]) -> Any:
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# HOME
+# ------------------------------------------------------------------------------
+
+
+class HomeView(ViewerRequiredMixin, TemplateView):
+    """The landing page, shaped by the viewer's role."""
+
+    templates = {
+        Role.PROGRAM_MANAGER: "partners/home_program_manager.html",
+        Role.QA_REVIEWER: "partners/home_qa_reviewer.html",
+        Role.EXECUTIVE: "partners/home_executive.html",
+        Role.PARTNER_QA_LEAD: "partners/home_partner.html",
+        Role.PARTNER_VIEWER: "partners/home_partner.html",
+    }
+
+    def get_template_names(self) -> list[str]:
+        return [self.templates[Role(self.viewer.role)]]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        today = context["today"]
+        viewer = self.viewer
+        rosters = selectors.partner_rosters(viewer=viewer, today=today)
+        context["rosters"] = rosters
+        context["channel_headcounts"] = selectors.channel_headcounts(viewer=viewer, today=today)
+        if viewer.is_partner_side:
+            partner = viewer.partner
+            context["roster"] = rosters[0] if rosters else None
+            context["teams"] = selectors.team_headcounts(
+                viewer=viewer, today=today, partner=partner
+            )
+            context["changes"] = selectors.roster_changes(
+                viewer=viewer, partner=partner, today=today
+            )
+        else:
+            context["total_headcount"] = sum(r.headcount for r in rosters)
+        if viewer.has_role(Role.PROGRAM_MANAGER):
+            context["role_counts"] = {
+                Role(role).label: n for role, n in selectors.role_counts(viewer=viewer).items()
+            }
+            context["pending_invitations"] = (
+                selectors.invitations_list(viewer=viewer).pending().count()
+            )
+            context["recent_events"] = selectors.audit_events_list(viewer=viewer)[:8]
+        if viewer.has_role(Role.QA_REVIEWER):
+            context["teams"] = selectors.team_headcounts(viewer=viewer, today=today)
+        return context
+
+
+class AccountSwitchView(View):
+    """Make another of the user's accounts the current one (POST account=<id>)."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.is_authenticated:
+            raise PermissionDenied
+        raw = request.POST.get("account", "")
+        membership = (
+            memberships_of(request.user).filter(account_id=raw).first() if raw.isdigit() else None
+        )
+        if membership is None:
+            messages.error(request, "You are not a member of that account; nothing changed.")
+        else:
+            request.session[SESSION_ACCOUNT_KEY] = membership.account_id
+            messages.success(
+                request,
+                f"You are now working in {membership.account.name} as "
+                f"{membership.get_role_display()}.",
+            )
+            return redirect("partners:home")
+        back = request.POST.get("next", "")
+        if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            return redirect(back)
+        return redirect("partners:home")
+
+
+# PARTNERS AND ROSTERS
+# ------------------------------------------------------------------------------
+
+
+class PartnerListView(ViewerRequiredMixin, TemplateView):
+    template_name = "partners/partner_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["rosters"] = selectors.partner_rosters(viewer=self.viewer, today=context["today"])
+        context["channel_headcounts"] = selectors.channel_headcounts(
+            viewer=self.viewer, today=context["today"]
+        )
+        return context
+
+
+class PartnerDetailView(ViewerRequiredMixin, TemplateView):
+    template_name = "partners/partner_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        today = context["today"]
+        partner = get_scoped_or_404(Partner, self.viewer, pk=self.kwargs["pk"])
+        (roster,) = selectors.partner_rosters(viewer=self.viewer, today=today, partner=partner)
+        context.update(
+            partner=partner,
+            roster=roster,
+            teams=selectors.team_headcounts(viewer=self.viewer, today=today, partner=partner),
+            changes=selectors.roster_changes(viewer=self.viewer, partner=partner, today=today),
+        )
+        return context
+
+
+class PartnerFormView(ProgramManagerMixin, DomainFormMixin, FormView):
+    """Add a partner, or edit one (with `pk`)."""
+
+    form_class = PartnerForm
+    template_name = "partners/partner_form.html"
+
+    @cached_property
+    def partner(self) -> Partner | None:
+        if "pk" not in self.kwargs:
+            return None
+        return get_scoped_or_404(Partner, self.viewer, pk=self.kwargs["pk"])
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "instance": self.partner}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(partner=self.partner, **kwargs)
+
+    def perform(self, form: PartnerForm) -> HttpResponse:
+        partner = services.partner_save(viewer=self.viewer, partner=form.save(commit=False))
+        messages.success(self.request, f"Saved {partner.name}.")
+        return redirect("partners:partner-detail", pk=partner.pk)
+
+
+class AgentListView(ViewerRequiredMixin, TemplateView):
+    template_name = "partners/agent_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        partner = get_scoped_or_404(Partner, self.viewer, pk=self.kwargs["pk"])
+        form = AgentFilterForm(self.request.GET or None, viewer=self.viewer, partner=partner)
+        filters: dict[str, Any] = {}
+        if form.is_valid():
+            team = form.cleaned_data["team"]
+            filters = {
+                "team_id": team.pk if team else None,
+                "channel": form.cleaned_data["channel"],
+                "status": form.cleaned_data["status"],
+                "search": form.cleaned_data["q"].strip(),
+            }
+        agents = selectors.agents_list(
+            viewer=self.viewer, today=context["today"], partner=partner, **filters
+        )
+        page = _paginate(self.request, agents)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(partner=partner, form=form, page=page, query=query.urlencode())
+        return context
+
+
+class AgentDetailView(ViewerRequiredMixin, TemplateView):
+    template_name = "partners/agent_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        agent = get_scoped_or_404(
+            Agent.objects.select_related("partner", "team"), self.viewer, pk=self.kwargs["pk"]
+        )
+        today = context["today"]
+        context.update(
+            agent=agent,
+            active=agent.is_active_on(today),
+            tenure_days=agent.tenure_days(today),
+        )
+        return context
+
+
+# MEMBERS AND INVITATIONS
+# ------------------------------------------------------------------------------
+
+
+class MembersView(ProgramManagerMixin, DomainFormMixin, FormView):
+    """Members of the account and open invitations; the form invites someone new."""
+
+    form_class = InvitationForm
+    template_name = "partners/members.html"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "viewer": self.viewer}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["members"] = selectors.members_list(viewer=self.viewer)
+        context["invitations"] = selectors.invitations_list(viewer=self.viewer).open()
+        return context
+
+    def perform(self, form: InvitationForm) -> HttpResponse:
+        accept_url = self.request.build_absolute_uri(
+            reverse("partners:invitation-accept", kwargs={"token": "TOKEN"})
+        ).replace("TOKEN", "{token}")
+        invitation = services.invitation_create(
+            viewer=self.viewer,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            partner=form.cleaned_data["partner"],
+            accept_url_template=accept_url,
+        )
+        messages.success(
+            self.request,
+            f"Invitation sent to {invitation.email}. The link is valid for "
+            f"{(invitation.expires_at - invitation.created_at).days} days.",
+        )
+        return redirect("partners:members")
+
+
+class InvitationRevokeView(ProgramManagerMixin, View):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        invitation = get_scoped_or_404(Invitation, self.viewer, pk=pk)
+        try:
+            services.invitation_revoke(viewer=self.viewer, invitation=invitation)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Withdrew the invitation for {invitation.email}.")
+        return redirect("partners:members")
+
+
+class MembershipUpdateView(ProgramManagerMixin, DomainFormMixin, FormView):
+    form_class = MembershipForm
+    template_name = "partners/membership_form.html"
+
+    @cached_property
+    def membership(self) -> Membership:
+        return get_scoped_or_404(
+            Membership.objects.select_related("user", "partner"), self.viewer, pk=self.kwargs["pk"]
+        )
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {
+            **super().get_form_kwargs(),
+            "viewer": self.viewer,
+            "initial": {"role": self.membership.role, "partner": self.membership.partner},
+        }
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(membership=self.membership, **kwargs)
+
+    def perform(self, form: MembershipForm) -> HttpResponse:
+        services.membership_update(
+            viewer=self.viewer,
+            membership=self.membership,
+            role=form.cleaned_data["role"],
+            partner=form.cleaned_data["partner"],
+        )
+        messages.success(self.request, f"Updated {self.membership.user.email}.")
+        return redirect("partners:members")
+
+
+class MembershipRemoveView(ProgramManagerMixin, View):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        membership = get_scoped_or_404(
+            Membership.objects.select_related("user"), self.viewer, pk=pk
+        )
+        try:
+            services.membership_remove(viewer=self.viewer, membership=membership)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, f"Removed {membership.user.email} from {self.viewer.account.name}."
+            )
+        return redirect("partners:members")
+
+
+class InvitationAcceptView(View):
+    """The link in the invitation email. Public: the token is the credential."""
+
+    template_name = "partners/invitation_accept.html"
+
+    def get_invitation(self, token: str) -> Invitation:
+        invitation = (
+            Invitation.objects.by_token(token)
+            .select_related("account", "partner", "invited_by")
+            .first()
+        )
+        if invitation is None:
+            raise Http404("This invitation link is not valid: check that you copied all of it.")
+        return invitation
+
+    def render_page(
+        self, request: HttpRequest, invitation: Invitation, form: Any = None, status: int = 200
+    ) -> HttpResponse:
+        existing_user = (
+            not request.user.is_authenticated
+            and User.objects.filter(email__iexact=invitation.email).exists()
+        )
+        if (
+            form is None
+            and not request.user.is_authenticated
+            and not existing_user
+            and invitation.status == Invitation.Status.PENDING
+        ):
+            form = AcceptInvitationForm(email=invitation.email)
+        context = {
+            "invitation": invitation,
+            "form": form,
+            "existing_user": existing_user,
+            "problem": self.problem(request, invitation),
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def problem(self, request: HttpRequest, invitation: Invitation) -> str | None:
+        try:
+            services._check_can_accept(invitation)
+        except DomainError as exc:
+            return exc.message
+        user = request.user
+        if user.is_authenticated and user.email.lower() != invitation.email.lower():
+            return (
+                f"This invitation is for {invitation.email}, but you are signed in as "
+                f"{user.email}. Sign out and open the link again."
+            )
+        return None
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        return self.render_page(request, self.get_invitation(token))
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        invitation = self.get_invitation(token)
+        form = None
+        try:
+            if request.user.is_authenticated:
+                membership = services.invitation_accept(invitation=invitation, user=request.user)
+            else:
+                form = AcceptInvitationForm(request.POST, email=invitation.email)
+                if not form.is_valid():
+                    return self.render_page(request, invitation, form, status=400)
+                user, membership = services.user_create_for_invitation(
+                    invitation=invitation,
+                    first_name=form.cleaned_data["first_name"],
+                    last_name=form.cleaned_data["last_name"],
+                    password=form.cleaned_data["password1"],
+                )
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            invitation.refresh_from_db()
+            return self.render_page(request, invitation, form, status=400)
+        request.session[SESSION_ACCOUNT_KEY] = membership.account_id
+        messages.success(
+            request,
+            f"Welcome to {membership.account.name}: you joined as {membership.get_role_display()}.",
+        )
+        return redirect("partners:home")
+
+
+# ACCOUNT SETTINGS
+# ------------------------------------------------------------------------------
+
+
+class SecuritySettingsView(ProgramManagerMixin, DomainFormMixin, FormView):
+    form_class = SecurityForm
+    template_name = "partners/security.html"
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"require_mfa": self.viewer.account.require_mfa}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from allauth.mfa.models import Authenticator
+
+        context = super().get_context_data(**kwargs)
+        members = selectors.members_list(viewer=self.viewer)
+        with_totp = set(
+            Authenticator.objects.filter(
+                user__in=members.values("user"), type=Authenticator.Type.TOTP
+            ).values_list("user_id", flat=True)
+        )
+        context["members"] = [(m, m.user_id in with_totp) for m in members]
+        return context
+
+    def perform(self, form: SecurityForm) -> HttpResponse:
+        required = form.cleaned_data["require_mfa"]
+        services.account_set_mfa_requirement(viewer=self.viewer, required=required)
+        messages.success(
+            self.request,
+            "Every member now needs an authenticator app."
+            if required
+            else "Two-factor authentication is now optional.",
+        )
+        return redirect("partners:security")
+
+
+class ApiTokensView(ProgramManagerMixin, DomainFormMixin, FormView):
+    form_class = ApiTokenForm
+    template_name = "partners/api_tokens.html"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "viewer": self.viewer}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            tokens=selectors.api_tokens_list(viewer=self.viewer), **kwargs
+        )
+
+    def perform(self, form: ApiTokenForm) -> HttpResponse:
+        token, key = services.api_token_create(
+            viewer=self.viewer,
+            name=form.cleaned_data["name"],
+            partner=form.cleaned_data["partner"],
+            read_only=form.cleaned_data["read_only"],
+        )
+        # Shown once, on this response only; Keel keeps a hash.
+        context = self.get_context_data(form=self.get_form_class()(viewer=self.viewer))
+        context.update(new_token=token, new_key=key)
+        return self.render_to_response(context)
+
+
+class ApiTokenRevokeView(ProgramManagerMixin, View):
+    def post(self, request: HttpRequest, prefix: str) -> HttpResponse:
+        token = get_scoped_or_404(ApiToken, self.viewer, prefix=prefix)
+        try:
+            services.api_token_revoke(viewer=self.viewer, token=token)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Revoked “{token.name}”. It no longer works.")
+        return redirect("partners:api-tokens")
+
+
+class AuditLogView(ProgramManagerMixin, TemplateView):
+    template_name = "partners/audit_log.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["page"] = _paginate(self.request, selectors.audit_events_list(viewer=self.viewer))
+        return context

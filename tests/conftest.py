@@ -1,0 +1,190 @@
+"""The cast every test draws on, and the checks that configured servers answer.
+
+Northwind (the account) works with two partners, Harbor and Pacific. Its people:
+buyer_pm, buyer_reviewer, buyer_exec on the buyer side; partner_lead and partner_viewer at
+Harbor; other_partner_lead at Pacific, the outsider inside the account. Globex is another
+account altogether, with its partner Zanzibar and its program manager outsider_pm.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.test import Client
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from partners.models import Account, Agent, Partner, Role, Team, User
+from tests.factories.partners import (
+    AccountFactory,
+    AgentFactory,
+    MembershipFactory,
+    PartnerFactory,
+    TeamFactory,
+    UserFactory,
+)
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A server that is configured must answer: fail the whole run at once, never skip."""
+    redis_url = os.environ.get("REDIS_URL")
+    if redis_url:
+        import redis
+
+        try:
+            redis.Redis.from_url(redis_url, socket_connect_timeout=3).ping()
+        except Exception as exc:  # noqa: BLE001
+            pytest.exit(f"REDIS_URL is set but Redis at {redis_url} does not answer: {exc}", 3)
+    database_url = os.environ.get("DATABASE_URL", "")
+    if database_url.startswith(("postgres", "pgsql")):
+        import psycopg2
+
+        parts = urlsplit(database_url)
+        try:
+            psycopg2.connect(
+                host=parts.hostname,
+                port=parts.port or 5432,
+                user=parts.username or "postgres",
+                password=parts.password or "",
+                dbname="postgres",
+                connect_timeout=3,
+            ).close()
+        except Exception as exc:  # noqa: BLE001
+            pytest.exit(f"DATABASE_URL is set but PostgreSQL does not answer: {exc}", 3)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests run last: Playwright keeps an event loop running in the main thread for
+    the rest of the session, which Django's ORM takes for an async context."""
+    items.sort(key=lambda item: "e2e" in item.keywords)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache() -> None:
+    """Rate-limit and throttle counters must not leak from one test into the next."""
+    if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+        cache.clear()
+    else:
+        # A shared Redis: never flush it; give each test its own key space instead.
+        cache.key_prefix = f"test-{uuid.uuid4().hex}"
+
+
+@dataclass
+class World:
+    account: Account
+    harbor: Partner
+    pacific: Partner
+    harbor_team: Team
+    pacific_team: Team
+    harbor_agent: Agent
+    pacific_agent: Agent
+    other_account: Account
+    zanzibar: Partner
+    zanzibar_agent: Agent
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    account = AccountFactory(name="Northwind", slug="northwind")
+    harbor = PartnerFactory(account=account, name="Harbor Support")
+    pacific = PartnerFactory(account=account, name="Pacific Contact")
+    harbor_team = TeamFactory(partner=harbor, name="Harbor Chat")
+    pacific_team = TeamFactory(partner=pacific, name="Pacific Voice", channel="voice")
+    other_account = AccountFactory(name="Globex", slug="globex")
+    zanzibar = PartnerFactory(account=other_account, name="Zanzibar Outsourcing")
+    return World(
+        account=account,
+        harbor=harbor,
+        pacific=pacific,
+        harbor_team=harbor_team,
+        pacific_team=pacific_team,
+        harbor_agent=AgentFactory(partner=harbor, team=harbor_team, name="Hana Harbor"),
+        pacific_agent=AgentFactory(partner=pacific, team=pacific_team, name="Pablo Pacific"),
+        other_account=other_account,
+        zanzibar=zanzibar,
+        zanzibar_agent=AgentFactory(partner=zanzibar, name="Zed Zanzibar"),
+    )
+
+
+def _member(world_account: Account, email: str, role: str, partner: Partner | None = None) -> User:
+    user = UserFactory(email=email)
+    MembershipFactory(user=user, account=world_account, role=role, partner=partner)
+    return user
+
+
+@pytest.fixture
+def buyer_pm(world: World) -> User:
+    return _member(world.account, "pm@northwind.test", Role.PROGRAM_MANAGER)
+
+
+@pytest.fixture
+def buyer_reviewer(world: World) -> User:
+    return _member(world.account, "reviewer@northwind.test", Role.QA_REVIEWER)
+
+
+@pytest.fixture
+def buyer_exec(world: World) -> User:
+    return _member(world.account, "exec@northwind.test", Role.EXECUTIVE)
+
+
+@pytest.fixture
+def partner_lead(world: World) -> User:
+    return _member(world.account, "lead@harbor.test", Role.PARTNER_QA_LEAD, world.harbor)
+
+
+@pytest.fixture
+def partner_viewer(world: World) -> User:
+    return _member(world.account, "viewer@harbor.test", Role.PARTNER_VIEWER, world.harbor)
+
+
+@pytest.fixture
+def other_partner_lead(world: World) -> User:
+    return _member(world.account, "lead@pacific.test", Role.PARTNER_QA_LEAD, world.pacific)
+
+
+@pytest.fixture
+def outsider_pm(world: World) -> User:
+    return _member(world.other_account, "pm@globex.test", Role.PROGRAM_MANAGER)
+
+
+@pytest.fixture
+def login():
+    """login(user) -> a Django test client signed in as that user."""
+
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api_login():
+    """api_login(user) -> a DRF client with that user's session (CSRF not enforced)."""
+
+    def make(user: User) -> APIClient:
+        client = APIClient()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+@pytest.fixture
+def days_ago(today):
+    return lambda n: today - timedelta(days=n)

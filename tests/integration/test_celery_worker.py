@@ -1,0 +1,112 @@
+"""A task sent through Redis to a real Celery worker process, which writes to the database.
+
+Runs when REDIS_URL is set (CI's second run, with DATABASE_URL on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from outsourcing.celery import app as celery_app
+from partners.models import Invitation
+from partners.tasks import invitation_send_task, sessions_clear_expired_task
+from tests.factories.partners import AccountFactory, make_invitation
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (a real Redis)"),
+]
+
+
+def _database_url_for_the_test_database() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        pytest.fail(
+            "A worker process cannot share an in-memory SQLite test database: "
+            "set DATABASE_URL to PostgreSQL together with REDIS_URL."
+        )
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker(transactional_db):
+    """A Celery worker on its own queue, pointed at this test run's database."""
+    queue = f"keel-test-{uuid.uuid4().hex[:12]}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "outsourcing.settings.test",
+        "DATABASE_URL": _database_url_for_the_test_database(),
+        "REDIS_URL": settings.REDIS_URL,
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "outsourcing",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel=WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    try:
+        yield queue
+    finally:
+        celery_app.conf.task_always_eager = eager
+        process.terminate()
+        try:
+            output, _ = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output, _ = process.communicate()
+        print(output)
+
+
+def test_worker_sends_an_invitation_and_records_it(worker):
+    # given: an invitation committed to the database the worker reads
+    invitation, _ = make_invitation(account=AccountFactory(), email="worker@example.com")
+    # when: the task goes through Redis to the worker process
+    result = invitation_send_task.apply_async(
+        (invitation.pk, "https://keel.example/invitations/x/"), queue=worker
+    )
+    # then: the worker ran it, wrote sent_at, and the result came back through Redis
+    assert result.get(timeout=90) == "sent"
+    assert Invitation.objects.get(pk=invitation.pk).sent_at is not None
+
+
+def test_worker_runs_the_nightly_housekeeping_task(worker):
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    store = SessionStore()
+    store.create()
+    Session.objects.filter(session_key=store.session_key).update(
+        expire_date=timezone.now() - timezone.timedelta(days=1)
+    )
+    sessions_clear_expired_task.apply_async(queue=worker, ignore_result=False).get(timeout=90)
+    assert not Session.objects.filter(session_key=store.session_key).exists()

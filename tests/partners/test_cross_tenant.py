@@ -1,0 +1,238 @@
+"""Every URL, tried across tenants: another partner's or another account's objects are 404,
+and no page or API list shows them.
+
+`URLS` must name every URL of the project: `test_every_url_is_covered` fails when a new URL
+is added without saying here how it is tried across tenants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from partners.models import ApiToken, Invitation, Membership, Role
+from partners.scoping import viewer_for_membership
+from partners.services import api_token_create
+from tests.factories.partners import MembershipFactory, UserFactory, make_invitation
+
+
+@dataclass(frozen=True)
+class ObjectUrl:
+    """A URL about one object: `kwargs(objects)` builds its arguments for an object that
+    belongs to the tenant under test; `method` is how it is called."""
+
+    kwargs: Callable[[dict[str, Any]], dict[str, Any]]
+    method: str = "get"
+    buyer_only: bool = False
+
+
+@dataclass(frozen=True)
+class ListUrl:
+    """A URL showing many things: it must not mention another tenant's names."""
+
+    buyer_only: bool = False
+
+
+@dataclass(frozen=True)
+class NotTenantData:
+    """A URL that shows no tenant data, with the reason; tested elsewhere."""
+
+    reason: str
+
+
+URLS: dict[str, ObjectUrl | ListUrl | NotTenantData] = {
+    "partners:home": ListUrl(),
+    "partners:partner-list": ListUrl(),
+    "partners:partner-create": ListUrl(buyer_only=True),
+    "partners:partner-detail": ObjectUrl(lambda o: {"pk": o["partner"].pk}),
+    "partners:partner-update": ObjectUrl(lambda o: {"pk": o["partner"].pk}, buyer_only=True),
+    "partners:agent-list": ObjectUrl(lambda o: {"pk": o["partner"].pk}),
+    "partners:agent-detail": ObjectUrl(lambda o: {"pk": o["agent"].pk}),
+    "partners:members": ListUrl(buyer_only=True),
+    "partners:membership-update": ObjectUrl(lambda o: {"pk": o["membership"].pk}, buyer_only=True),
+    "partners:membership-remove": ObjectUrl(
+        lambda o: {"pk": o["membership"].pk}, method="post", buyer_only=True
+    ),
+    "partners:invitation-revoke": ObjectUrl(
+        lambda o: {"pk": o["invitation"].pk}, method="post", buyer_only=True
+    ),
+    "partners:security": ListUrl(buyer_only=True),
+    "partners:api-tokens": ListUrl(buyer_only=True),
+    "partners:api-token-revoke": ObjectUrl(
+        lambda o: {"prefix": o["token"].prefix}, method="post", buyer_only=True
+    ),
+    "partners:audit-log": ListUrl(buyer_only=True),
+    "partners:account-switch": NotTenantData("switches only to the user's own accounts"),
+    "partners:invitation-accept": NotTenantData("public; the token is the credential"),
+    "api:api-root": ListUrl(),
+    "api:me": ListUrl(),
+    "api:partner-list": ListUrl(),
+    "api:partner-detail": ObjectUrl(lambda o: {"pk": o["partner"].pk}),
+    "api:agent-list": ListUrl(),
+    "api:agent-detail": ObjectUrl(lambda o: {"pk": o["agent"].pk}),
+    "health": NotTenantData("reports only whether the database and cache answer"),
+    "api-schema": NotTenantData("the API's description, the same for everyone"),
+    "api-docs": NotTenantData("the API's documentation page"),
+}
+# Third-party URLs: allauth's login pages act on the signed-in user only; the admin is for
+# superusers and has its own permission checks.
+THIRD_PARTY_PREFIXES = ("accounts/", "admin/")
+
+
+def _walk(patterns: list[Any], prefix: str = "", namespace: str | None = None):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            route = prefix + str(entry.pattern)
+            if route.startswith(THIRD_PARTY_PREFIXES):
+                continue
+            inner = entry.namespace or namespace
+            if entry.namespace and namespace:
+                inner = f"{namespace}:{entry.namespace}"
+            yield from _walk(entry.url_patterns, route, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}:{entry.name}" if namespace else entry.name
+
+
+def test_every_url_is_covered() -> None:
+    names = set(_walk(get_resolver().url_patterns))
+    assert names - set(URLS) == set(), "add the new URL to URLS in this test"
+    assert set(URLS) - names == set(), "remove URLs that no longer exist"
+
+
+@pytest.fixture
+def objects(world, buyer_pm, outsider_pm, other_partner_lead) -> dict[str, dict[str, Any]]:
+    """One object of each kind for Pacific (the other partner) and for Globex (the other
+    account)."""
+
+    def tokens_for(user):
+        membership = Membership.objects.get(user=user)
+        token, _ = api_token_create(
+            viewer=viewer_for_membership(membership), name="Nightly", partner=None, read_only=True
+        )
+        return token
+
+    pacific_member = Membership.objects.get(user=other_partner_lead)
+    globex_member = MembershipFactory(
+        user=UserFactory(email="analyst@globex.test"),
+        account=world.other_account,
+        role=Role.EXECUTIVE,
+    )
+    return {
+        "pacific": {
+            "partner": world.pacific,
+            "agent": world.pacific_agent,
+            "membership": pacific_member,
+            "invitation": make_invitation(
+                account=world.account,
+                email="new@pacific.test",
+                role=Role.PARTNER_VIEWER,
+                partner=world.pacific,
+            )[0],
+            "token": tokens_for(buyer_pm),
+        },
+        "globex": {
+            "partner": world.zanzibar,
+            "agent": world.zanzibar_agent,
+            "membership": globex_member,
+            "invitation": make_invitation(account=world.other_account, email="x@globex.test")[0],
+            "token": tokens_for(outsider_pm),
+        },
+    }
+
+
+OBJECT_URLS = [name for name, how in URLS.items() if isinstance(how, ObjectUrl)]
+LIST_URLS = [name for name, how in URLS.items() if isinstance(how, ListUrl)]
+
+
+@pytest.mark.parametrize("name", OBJECT_URLS)
+def test_partner_user_gets_404_for_another_partners_and_another_accounts_objects(
+    name, objects, partner_lead, login
+) -> None:
+    how = URLS[name]
+    client = login(partner_lead)
+    for tenant in ("pacific", "globex"):
+        url = reverse(name, kwargs=how.kwargs(objects[tenant]))
+        response = getattr(client, how.method)(url)
+        expected = {403} if how.buyer_only else {404}
+        # A buyer-only page refuses the role before looking anything up: 403, no data either.
+        assert response.status_code in expected | {404}, (name, tenant, response.status_code)
+        assert b"Pacific" not in response.content
+        assert b"Zanzibar" not in response.content
+
+
+@pytest.mark.parametrize("name", OBJECT_URLS)
+def test_buyer_gets_404_for_another_accounts_objects(name, objects, buyer_pm, login) -> None:
+    how = URLS[name]
+    url = reverse(name, kwargs=how.kwargs(objects["globex"]))
+    response = getattr(login(buyer_pm), how.method)(url)
+    assert response.status_code == 404, (name, response.status_code)
+    assert b"Zanzibar" not in response.content
+
+
+@pytest.mark.parametrize("name", [n for n in OBJECT_URLS if n.startswith("api:")])
+def test_api_token_of_one_account_gets_404_for_another_accounts_objects(
+    name, objects, buyer_pm
+) -> None:
+    from rest_framework.test import APIClient
+
+    how = URLS[name]
+    membership = Membership.objects.get(user=buyer_pm)
+    _, key = api_token_create(
+        viewer=viewer_for_membership(membership), name="Sync", partner=None, read_only=False
+    )
+    client = APIClient(HTTP_AUTHORIZATION=f"Bearer {key}")
+    response = client.get(reverse(name, kwargs=how.kwargs(objects["globex"])))
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("name", LIST_URLS)
+def test_lists_never_show_another_partners_data_to_a_partner_user(
+    name, objects, partner_lead, login
+) -> None:
+    response = login(partner_lead).get(reverse(name))
+    assert response.status_code == (403 if URLS[name].buyer_only else 200)
+    for other in ("Pacific", "Pablo Pacific", "Zanzibar", "Zed Zanzibar", "Globex"):
+        assert other.encode() not in response.content, (name, other)
+
+
+@pytest.mark.parametrize("name", LIST_URLS)
+def test_lists_never_show_another_accounts_data_to_a_buyer(name, objects, buyer_pm, login) -> None:
+    response = login(buyer_pm).get(reverse(name))
+    assert response.status_code == 200
+    for other in ("Zanzibar", "Zed Zanzibar", "Globex", "analyst@globex.test"):
+        assert other.encode() not in response.content, (name, other)
+
+
+@pytest.mark.parametrize(
+    "name", ["partners:home", "partners:partner-list", "api:partner-list", "api:agent-list"]
+)
+def test_lists_show_the_buyer_every_partner_of_its_account(name, objects, buyer_pm, login):
+    content = login(buyer_pm).get(reverse(name)).content
+    assert b"Harbor" in content
+    assert b"Pacific" in content
+
+
+def test_objects_of_the_partner_users_own_partner_are_visible(world, partner_lead, login):
+    client = login(partner_lead)
+    assert client.get(reverse("partners:partner-detail", args=[world.harbor.pk])).status_code == 200
+    assert (
+        client.get(reverse("partners:agent-detail", args=[world.harbor_agent.pk])).status_code
+        == 200
+    )
+
+
+def test_revoking_another_accounts_token_changes_nothing(objects, buyer_pm, login):
+    token = objects["globex"]["token"]
+    login(buyer_pm).post(reverse("partners:api-token-revoke", args=[token.prefix]))
+    assert ApiToken.objects.get(pk=token.pk).revoked is False
+
+
+def test_withdrawing_another_accounts_invitation_changes_nothing(objects, buyer_pm, login):
+    invitation = objects["globex"]["invitation"]
+    login(buyer_pm).post(reverse("partners:invitation-revoke", args=[invitation.pk]))
+    assert Invitation.objects.get(pk=invitation.pk).revoked_at is None

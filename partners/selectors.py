@@ -172,6 +172,16 @@ def roster_changes(*, viewer: Viewer, partner: Partner, today: date, days: int =
     }
 
 
+def partner_overview(*, viewer: Viewer, partner: Partner, today: date) -> dict[str, object]:
+    """What a partner page shows: its roster figures, teams and recent roster changes."""
+    (roster,) = partner_rosters(viewer=viewer, today=today, partner=partner)
+    return {
+        "roster": roster,
+        "teams": team_headcounts(viewer=viewer, today=today, partner=partner),
+        "changes": roster_changes(viewer=viewer, partner=partner, today=today),
+    }
+
+
 def members_list(*, viewer: Viewer) -> QuerySet[Membership]:
     return scope(Membership, viewer).select_related("user", "partner").order_by("user__email")
 

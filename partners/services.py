@@ -155,7 +155,8 @@ def invitation_revoke(*, viewer: Viewer, invitation: Invitation) -> None:
         )
 
 
-def _check_can_accept(invitation: Invitation) -> None:
+def invitation_check_acceptable(invitation: Invitation) -> None:
+    """Raise a DomainError saying why this invitation cannot be accepted, if it cannot."""
     status = invitation.status
     if status == Invitation.Status.EXPIRED:
         raise DomainError(
@@ -174,7 +175,7 @@ def _check_can_accept(invitation: Invitation) -> None:
 
 def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     """Make `user` a member; the invitation is for their address and still pending."""
-    _check_can_accept(invitation)
+    invitation_check_acceptable(invitation)
     if user.email.lower() != invitation.email.lower():
         raise DomainError(
             f"This invitation is for {invitation.email}, but you are signed in as "
@@ -184,7 +185,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     with transaction.atomic():
         # Lock the row so that a double click cannot accept twice.
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        _check_can_accept(invitation)
+        invitation_check_acceptable(invitation)
         if Membership.objects.filter(user=user, account_id=invitation.account_id).exists():
             raise DomainError(
                 f"You are already a member of {invitation.account.name}.", code="already_member"
@@ -213,7 +214,7 @@ def user_create_for_invitation(
     *, invitation: Invitation, first_name: str, last_name: str, password: str
 ) -> tuple[User, Membership]:
     """A new person accepts: create their login (email verified by the link) and membership."""
-    _check_can_accept(invitation)
+    invitation_check_acceptable(invitation)
     with transaction.atomic():
         try:
             with transaction.atomic():

@@ -126,19 +126,14 @@ class HomeView(ViewerRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         today = context["today"]
         viewer = self.viewer
-        rosters = selectors.partner_rosters(viewer=viewer, today=today)
-        context["rosters"] = rosters
-        context["channel_headcounts"] = selectors.channel_headcounts(viewer=viewer, today=today)
-        if viewer.is_partner_side:
-            partner = viewer.partner
-            context["roster"] = rosters[0] if rosters else None
-            context["teams"] = selectors.team_headcounts(
-                viewer=viewer, today=today, partner=partner
-            )
-            context["changes"] = selectors.roster_changes(
-                viewer=viewer, partner=partner, today=today
+        if viewer.partner is not None:
+            context.update(
+                selectors.partner_overview(viewer=viewer, partner=viewer.partner, today=today)
             )
         else:
+            rosters = selectors.partner_rosters(viewer=viewer, today=today)
+            context["rosters"] = rosters
+            context["channel_headcounts"] = selectors.channel_headcounts(viewer=viewer, today=today)
             context["total_headcount"] = sum(r.headcount for r in rosters)
         if viewer.has_role(Role.PROGRAM_MANAGER):
             context["role_counts"] = {
@@ -200,14 +195,10 @@ class PartnerDetailView(ViewerRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        today = context["today"]
         partner = get_scoped_or_404(Partner, self.viewer, pk=self.kwargs["pk"])
-        (roster,) = selectors.partner_rosters(viewer=self.viewer, today=today, partner=partner)
+        context["partner"] = partner
         context.update(
-            partner=partner,
-            roster=roster,
-            teams=selectors.team_headcounts(viewer=self.viewer, today=today, partner=partner),
-            changes=selectors.roster_changes(viewer=self.viewer, partner=partner, today=today),
+            selectors.partner_overview(viewer=self.viewer, partner=partner, today=context["today"])
         )
         return context
 
@@ -415,7 +406,7 @@ class InvitationAcceptView(View):
 
     def problem(self, request: HttpRequest, invitation: Invitation) -> str | None:
         try:
-            services._check_can_accept(invitation)
+            services.invitation_check_acceptable(invitation)
         except DomainError as exc:
             return exc.message
         user = request.user

@@ -4,18 +4,14 @@ objects from `partners.scoping`."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
@@ -32,6 +28,7 @@ from partners.forms import (
     PartnerForm,
     SecurityForm,
 )
+from partners.mixins import DomainFormMixin, ProgramManagerMixin, ViewerRequiredMixin, paginate
 from partners.models import (
     Agent,
     ApiToken,
@@ -41,68 +38,7 @@ from partners.models import (
     Role,
     User,
 )
-from partners.scoping import (
-    SESSION_ACCOUNT_KEY,
-    Viewer,
-    get_scoped_or_404,
-    memberships_of,
-    viewer_for_request,
-)
-
-PAGE_SIZE = 50
-
-
-class ViewerRequiredMixin:
-    """Signed in, a member of the current account, and (optionally) in one of `allowed_roles`.
-
-    Sets `self.viewer`, the only way views reach tenant data.
-    """
-
-    allowed_roles: Collection[str] | None = None
-    request: HttpRequest
-    viewer: Viewer
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            from django.contrib.auth.views import redirect_to_login
-
-            return redirect_to_login(request.get_full_path())
-        viewer = viewer_for_request(request)
-        if viewer is None:
-            return render(request, "partners/no_membership.html", status=403)
-        if self.allowed_roles is not None and viewer.role not in self.allowed_roles:
-            labels = ", ".join(Role(r).label.lower() + "s" for r in sorted(self.allowed_roles))
-            raise PermissionDenied(f"This page is for {labels}.")
-        self.viewer = viewer
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)  # type: ignore[misc]
-        context["today"] = timezone.localdate()
-        return context
-
-
-class ProgramManagerMixin(ViewerRequiredMixin):
-    allowed_roles = {Role.PROGRAM_MANAGER}
-
-
-class DomainFormMixin:
-    """Run a service from `form_valid`; a `DomainError` becomes a form error, not a 500."""
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        try:
-            return self.perform(form)
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            return self.form_invalid(form)  # type: ignore[attr-defined]
-
-    def perform(self, form: Any) -> HttpResponse:
-        raise NotImplementedError
-
-
-def _paginate(request: HttpRequest, queryset: QuerySet[Any]) -> Any:
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
+from partners.scoping import SESSION_ACCOUNT_KEY, get_scoped_or_404, memberships_of
 
 # HOME
 # ------------------------------------------------------------------------------
@@ -246,7 +182,7 @@ class AgentListView(ViewerRequiredMixin, TemplateView):
         agents = selectors.agents_list(
             viewer=self.viewer, today=context["today"], partner=partner, **filters
         )
-        page = _paginate(self.request, agents)
+        page = paginate(self.request, agents)
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(partner=partner, form=form, page=page, query=query.urlencode())
@@ -527,5 +463,5 @@ class AuditLogView(ProgramManagerMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["page"] = _paginate(self.request, selectors.audit_events_list(viewer=self.viewer))
+        context["page"] = paginate(self.request, selectors.audit_events_list(viewer=self.viewer))
         return context

@@ -1,8 +1,8 @@
 """The cast every test draws on, and the checks that configured servers answer.
 
-Northwind (the account) works with two partners, Harbor and Pacific. Its people:
+Northwind (the account) works with two partners, Harbor and Quetzal. Its people:
 buyer_pm, buyer_reviewer, buyer_exec on the buyer side; partner_lead and partner_viewer at
-Harbor; other_partner_lead at Pacific, the outsider inside the account. Globex is another
+Harbor; other_partner_lead at Quetzal, the outsider inside the account. Globex is another
 account altogether, with its partner Zanzibar and its program manager outsider_pm.
 """
 
@@ -96,9 +96,9 @@ class World:
 def world(db: None) -> World:
     account = AccountFactory(name="Northwind", slug="northwind")
     harbor = PartnerFactory(account=account, name="Harbor Support")
-    pacific = PartnerFactory(account=account, name="Pacific Contact")
+    pacific = PartnerFactory(account=account, name="Quetzal Contact")
     harbor_team = TeamFactory(partner=harbor, name="Harbor Chat")
-    pacific_team = TeamFactory(partner=pacific, name="Pacific Voice", channel="voice")
+    pacific_team = TeamFactory(partner=pacific, name="Quetzal Voice", channel="voice")
     other_account = AccountFactory(name="Globex", slug="globex")
     zanzibar = PartnerFactory(account=other_account, name="Zanzibar Outsourcing")
     return World(
@@ -108,7 +108,7 @@ def world(db: None) -> World:
         harbor_team=harbor_team,
         pacific_team=pacific_team,
         harbor_agent=AgentFactory(partner=harbor, team=harbor_team, name="Hana Harbor"),
-        pacific_agent=AgentFactory(partner=pacific, team=pacific_team, name="Pablo Pacific"),
+        pacific_agent=AgentFactory(partner=pacific, team=pacific_team, name="Pablo Quetzal"),
         other_account=other_account,
         zanzibar=zanzibar,
         zanzibar_agent=AgentFactory(partner=zanzibar, name="Zed Zanzibar"),

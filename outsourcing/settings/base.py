@@ -151,6 +151,12 @@ MFA_ADAPTER = "partners.adapters.KeelMFAAdapter"
 # ------------------------------------------------------------------------------
 KEEL_INVITATION_DAYS = read.integer(env, "KEEL_INVITATION_DAYS", default=7)
 
+# KPI IMPORTS
+# ------------------------------------------------------------------------------
+# A running import that has reported no progress for this long is taken for dead and may be
+# retried (its transaction never committed, so nothing of it was written).
+KEEL_IMPORT_STALLED_SECONDS = read.integer(env, "KEEL_IMPORT_STALLED_SECONDS", default=300)
+
 # CACHES AND CELERY
 # ------------------------------------------------------------------------------
 REDIS_URL = read.redis_url(env, "REDIS_URL")
@@ -161,7 +167,7 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 # Without a broker, tasks run in-process (Saleor does the same): nothing to install.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -179,6 +185,14 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     # Daily at 03:15 UTC: expired sessions are deleted, so the session table stays small
     # (Django's `clearsessions`, which nothing else runs for a database session store).
+    # Nightly at 02:30 UTC: KPI snapshots of the current and previous day, week, month and
+    # quarter are recomputed for every partner, so late data (surveys, re-opens, partner
+    # corrections) reaches the scorecards even when no import triggered it.
+    "recompute-open-kpi-periods": {
+        "task": "kpis.tasks.snapshots_recompute_open_periods_task",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"expires": 60 * 60 * 3},
+    },
     "clear-expired-sessions": {
         "task": "partners.tasks.sessions_clear_expired_task",
         "schedule": crontab(hour=3, minute=15),
@@ -207,6 +221,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "outsourcing.staticfiles.PlotlyFinder",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

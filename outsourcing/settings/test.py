@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 # The suite runs with DEBUG off, as production does, so it needs a non-default key.
 os.environ.setdefault("SECRET_KEY", "keel-test-suite-secret-key-not-used-anywhere-else-0123456789")
@@ -28,8 +29,10 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Uploaded files go to a temporary folder that a Celery worker started by a test can read too.
+MEDIA_ROOT = os.environ.setdefault("KEEL_TEST_MEDIA_ROOT", tempfile.mkdtemp(prefix="keel-media-"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

@@ -226,7 +226,7 @@ def test_lists_are_paginated_filtered_searched_and_ordered(api_login, buyer_pm, 
     harbor = client.get(AGENTS, {"partner": world.harbor.pk}).json()
     assert harbor["count"] == 6
     assert client.get(AGENTS, {"channel": "voice"}).json()["count"] == 1
-    assert client.get(AGENTS, {"search": "Pablo"}).json()["results"][0]["name"] == "Pablo Pacific"
+    assert client.get(AGENTS, {"search": "Pablo"}).json()["results"][0]["name"] == "Pablo Quetzal"
     ordered = client.get(AGENTS, {"ordering": "-external_id"}).json()["results"]
     assert ordered[0]["external_id"] > ordered[-1]["external_id"]
 

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
-from partners.models import ApiToken, Invitation, Membership, Role
+from kpis.models import ImportBatch, Interaction, KpiSnapshot
+from partners.models import ApiToken, InteractionType, Invitation, Membership, Role
 from partners.scoping import viewer_for_membership
 from partners.services import api_token_create
 from tests.factories.partners import MembershipFactory, UserFactory, make_invitation
@@ -28,6 +32,12 @@ class ObjectUrl:
     kwargs: Callable[[dict[str, Any]], dict[str, Any]]
     method: str = "get"
     buyer_only: bool = False
+    query: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+
+    def call(self, client: Any, name: str, objects: dict[str, Any]) -> Any:
+        url = reverse(name, kwargs=self.kwargs(objects))
+        data = self.query(objects) if self.query else None
+        return getattr(client, self.method)(url, data)
 
 
 @dataclass(frozen=True)
@@ -38,13 +48,20 @@ class ListUrl:
 
 
 @dataclass(frozen=True)
+class ScopedWrite:
+    """A write endpoint whose references are scoped; where that is tested."""
+
+    tested_in: str
+
+
+@dataclass(frozen=True)
 class NotTenantData:
     """A URL that shows no tenant data, with the reason; tested elsewhere."""
 
     reason: str
 
 
-URLS: dict[str, ObjectUrl | ListUrl | NotTenantData] = {
+URLS: dict[str, ObjectUrl | ListUrl | ScopedWrite | NotTenantData] = {
     "partners:home": ListUrl(),
     "partners:partner-list": ListUrl(),
     "partners:partner-create": ListUrl(buyer_only=True),
@@ -74,6 +91,33 @@ URLS: dict[str, ObjectUrl | ListUrl | NotTenantData] = {
     "api:partner-detail": ObjectUrl(lambda o: {"pk": o["partner"].pk}),
     "api:agent-list": ListUrl(),
     "api:agent-detail": ObjectUrl(lambda o: {"pk": o["agent"].pk}),
+    "kpis:import-list": ListUrl(),
+    "kpis:import-create": ListUrl(),
+    "kpis:import-detail": ObjectUrl(lambda o: {"pk": o["batch"].pk}),
+    "kpis:import-status": ObjectUrl(lambda o: {"pk": o["batch"].pk}),
+    "kpis:import-problems": ObjectUrl(lambda o: {"pk": o["batch"].pk}),
+    "kpis:import-retry": ObjectUrl(lambda o: {"pk": o["batch"].pk}, method="post"),
+    "kpis:mapping": ObjectUrl(lambda o: {"pk": o["partner"].pk, "kind": "interactions"}),
+    "kpis:scorecards": NotTenantData("redirects to the viewer's own scorecard"),
+    "kpis:weekly": ListUrl(),
+    "kpis:scorecard-channels": ObjectUrl(lambda o: {"pk": o["partner"].pk}),
+    "kpis:scorecard-agents": ObjectUrl(lambda o: {"pk": o["partner"].pk}),
+    "kpis:interactions": ObjectUrl(lambda o: {"pk": o["partner"].pk}),
+    "kpis:agent-scorecard": ObjectUrl(lambda o: {"pk": o["agent"].pk}),
+    "api:scorecard-channels": ObjectUrl(lambda o: {}, query=lambda o: {"partner": o["partner"].pk}),
+    "api:scorecard-agents": ObjectUrl(lambda o: {}, query=lambda o: {"partner": o["partner"].pk}),
+    "api:kpi-snapshot-list": ListUrl(),
+    "api:kpi-snapshot-detail": ObjectUrl(lambda o: {"pk": o["snapshot"].pk}),
+    "api:interaction-list": ListUrl(),
+    "api:interaction-detail": ObjectUrl(lambda o: {"pk": o["interaction"].pk}),
+    "api:import-list": ListUrl(),
+    "api:import-detail": ObjectUrl(lambda o: {"pk": o["batch"].pk}),
+    "api:import-problems": ObjectUrl(lambda o: {"pk": o["batch"].pk}),
+    "api:import-interactions": ScopedWrite("tests/kpis/test_api.py (partner token, other partner)"),
+    "api:import-aggregates": ScopedWrite(
+        "tests/kpis/test_api.py (same serializer as interactions)"
+    ),
+    "api:import-roster": ScopedWrite("tests/kpis/test_api.py (same serializer as interactions)"),
     "health": NotTenantData("reports only whether the database and cache answer"),
     "api-schema": NotTenantData("the API's description, the same for everyone"),
     "api-docs": NotTenantData("the API's documentation page"),
@@ -105,7 +149,7 @@ def test_every_url_is_covered() -> None:
 
 @pytest.fixture
 def objects(world, buyer_pm, outsider_pm, other_partner_lead) -> dict[str, dict[str, Any]]:
-    """One object of each kind for Pacific (the other partner) and for Globex (the other
+    """One object of each kind for Quetzal (the other partner) and for Globex (the other
     account)."""
 
     def tokens_for(user):
@@ -114,6 +158,25 @@ def objects(world, buyer_pm, outsider_pm, other_partner_lead) -> dict[str, dict[
             viewer=viewer_for_membership(membership), name="Nightly", partner=None, read_only=True
         )
         return token
+
+    def kpi_objects(partner, agent):
+        kind = InteractionType.objects.get_or_create(
+            account=partner.account, code="billing", defaults={"name": "Billing"}
+        )[0]
+        return {
+            "batch": ImportBatch.objects.create(
+                account=partner.account, partner=partner, kind="interactions", source="upload",
+                status="failed", file_name="secret.csv", file=ContentFile(b"x", name="x.csv"),
+            ),
+            "snapshot": KpiSnapshot.objects.create(
+                partner=partner, channel="chat", period_type="month",
+                period_start=date(2026, 10, 1), contacts=3,
+            ),
+            "interaction": Interaction.objects.create(
+                partner=partner, agent=agent, channel="chat", interaction_type=kind,
+                external_id=f"SECRET-{partner.name[:3]}", opened_at=timezone.now(),
+            ),
+        }  # fmt: skip
 
     pacific_member = Membership.objects.get(user=other_partner_lead)
     globex_member = MembershipFactory(
@@ -133,6 +196,7 @@ def objects(world, buyer_pm, outsider_pm, other_partner_lead) -> dict[str, dict[
                 partner=world.pacific,
             )[0],
             "token": tokens_for(buyer_pm),
+            **kpi_objects(world.pacific, world.pacific_agent),
         },
         "globex": {
             "partner": world.zanzibar,
@@ -140,6 +204,7 @@ def objects(world, buyer_pm, outsider_pm, other_partner_lead) -> dict[str, dict[
             "membership": globex_member,
             "invitation": make_invitation(account=world.other_account, email="x@globex.test")[0],
             "token": tokens_for(outsider_pm),
+            **kpi_objects(world.zanzibar, world.zanzibar_agent),
         },
     }
 
@@ -155,20 +220,18 @@ def test_partner_user_gets_404_for_another_partners_and_another_accounts_objects
     how = URLS[name]
     client = login(partner_lead)
     for tenant in ("pacific", "globex"):
-        url = reverse(name, kwargs=how.kwargs(objects[tenant]))
-        response = getattr(client, how.method)(url)
+        response = how.call(client, name, objects[tenant])
         expected = {403} if how.buyer_only else {404}
         # A buyer-only page refuses the role before looking anything up: 403, no data either.
         assert response.status_code in expected | {404}, (name, tenant, response.status_code)
-        assert b"Pacific" not in response.content
+        assert b"Quetzal" not in response.content
         assert b"Zanzibar" not in response.content
 
 
 @pytest.mark.parametrize("name", OBJECT_URLS)
 def test_buyer_gets_404_for_another_accounts_objects(name, objects, buyer_pm, login) -> None:
     how = URLS[name]
-    url = reverse(name, kwargs=how.kwargs(objects["globex"]))
-    response = getattr(login(buyer_pm), how.method)(url)
+    response = how.call(login(buyer_pm), name, objects["globex"])
     assert response.status_code == 404, (name, response.status_code)
     assert b"Zanzibar" not in response.content
 
@@ -185,7 +248,7 @@ def test_api_token_of_one_account_gets_404_for_another_accounts_objects(
         viewer=viewer_for_membership(membership), name="Sync", partner=None, read_only=False
     )
     client = APIClient(HTTP_AUTHORIZATION=f"Bearer {key}")
-    response = client.get(reverse(name, kwargs=how.kwargs(objects["globex"])))
+    response = how.call(client, name, objects["globex"])
     assert response.status_code == 404
     assert response.json()["errors"][0]["code"] == "not_found"
 
@@ -196,7 +259,7 @@ def test_lists_never_show_another_partners_data_to_a_partner_user(
 ) -> None:
     response = login(partner_lead).get(reverse(name))
     assert response.status_code == (403 if URLS[name].buyer_only else 200)
-    for other in ("Pacific", "Pablo Pacific", "Zanzibar", "Zed Zanzibar", "Globex"):
+    for other in ("Quetzal", "Pablo Quetzal", "Zanzibar", "Zed Zanzibar", "Globex", "SECRET"):
         assert other.encode() not in response.content, (name, other)
 
 
@@ -204,7 +267,7 @@ def test_lists_never_show_another_partners_data_to_a_partner_user(
 def test_lists_never_show_another_accounts_data_to_a_buyer(name, objects, buyer_pm, login) -> None:
     response = login(buyer_pm).get(reverse(name))
     assert response.status_code == 200
-    for other in ("Zanzibar", "Zed Zanzibar", "Globex", "analyst@globex.test"):
+    for other in ("Zanzibar", "Zed Zanzibar", "Globex", "analyst@globex.test", "SECRET-Zan"):
         assert other.encode() not in response.content, (name, other)
 
 
@@ -214,7 +277,7 @@ def test_lists_never_show_another_accounts_data_to_a_buyer(name, objects, buyer_
 def test_lists_show_the_buyer_every_partner_of_its_account(name, objects, buyer_pm, login):
     content = login(buyer_pm).get(reverse(name)).content
     assert b"Harbor" in content
-    assert b"Pacific" in content
+    assert b"Quetzal" in content
 
 
 def test_objects_of_the_partner_users_own_partner_are_visible(world, partner_lead, login):

@@ -54,7 +54,7 @@ def test_partner_home_shows_its_teams_and_roster_changes(login, partner_lead, wo
 
 
 def test_roster_attrition_is_computed_over_the_trailing_year(login, buyer_pm, world, days_ago):
-    # given: Pacific went live long ago; over the last year 10 agents stayed throughout,
+    # given: Quetzal went live long ago; over the last year 10 agents stayed throughout,
     # 2 left and 2 joined (headcount 12 a year ago, 12 today).
     Partner.objects.filter(pk=world.pacific.pk).update(go_live_date=days_ago(800))
     world.pacific_agent.delete()

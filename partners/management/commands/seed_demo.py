@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from kpis import demo as kpi_demo
 from partners import demo
 from partners.models import Account
 
@@ -40,10 +41,18 @@ class Command(BaseCommand):
                 "The database already has accounts; seed_demo only fills an empty database. "
                 "Use a fresh database (or --if-empty to skip quietly)."
             )
-        account = demo.build(seed=seed, today=today or timezone.localdate())
+        day = today or timezone.localdate()
+        account = demo.build(seed=seed, today=day)
+        rows = {"interactions": 0, "aggregate_reports": 0}
+        for each in Account.objects.order_by("name"):
+            for kind, n in kpi_demo.build(account=each, seed=seed, today=day).items():
+                rows[kind] += n
         self.stdout.write(
             self.style.SUCCESS(
-                f"Seeded {account.name} with {account.partners.count()} partners. "
+                f"Seeded {account.name} with {account.partners.count()} partners, "
+                f"{rows['interactions']:,} contacts of the last {kpi_demo.DETAIL_WEEKS} weeks as "
+                f"rows and {rows['aggregate_reports']:,} weekly per-agent aggregate reports "
+                "before them. "
                 f"Demo users (password {demo.DEMO_PASSWORD!r}): "
                 + ", ".join(u.email for u in demo.USERS)
                 + f"; {demo.SECOND_ACCOUNT_USERS[0].email}."

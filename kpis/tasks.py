@@ -1,0 +1,55 @@
+"""Celery tasks for KPI data. Thin: ids and ISO dates in, services do the work."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from celery import shared_task
+from django.utils import timezone
+
+from kpis.importers import import_batch_file
+from kpis.models import ImportBatch
+from kpis.periods import PeriodType
+from kpis.snapshots import open_periods, partner_recompute, snapshots_recompute
+from partners.models import Partner
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def import_batch_run_task(batch_id: int) -> str:
+    """Import an uploaded file. If the worker dies, the transaction never commits and the
+    broker hands the task to another worker, which starts the batch over."""
+    batch = import_batch_file(ImportBatch.objects.get(pk=batch_id))
+    return batch.status
+
+
+@shared_task(ignore_result=True)
+def snapshots_recompute_task(partner_id: int, first: str, last: str) -> None:
+    """Recompute every period type of one partner over the days first..last (ISO dates)."""
+    partner_recompute(
+        partner_id=partner_id, first=date.fromisoformat(first), last=date.fromisoformat(last)
+    )
+
+
+@shared_task(ignore_result=True)
+def snapshots_recompute_period_task(
+    partner_id: int, period_type: str, first: str, last: str
+) -> None:
+    snapshots_recompute(
+        partner_id=partner_id,
+        period_type=PeriodType(period_type),
+        first=date.fromisoformat(first),
+        last=date.fromisoformat(last),
+    )
+
+
+@shared_task(ignore_result=True)
+def snapshots_recompute_open_periods_task() -> int:
+    """Nightly: one task per partner and period type for the periods still open."""
+    today = timezone.localdate()
+    partner_ids = list(Partner.objects.values_list("pk", flat=True))
+    for partner_id in partner_ids:
+        for period_type, first, last in open_periods(today):
+            snapshots_recompute_period_task.delay(
+                partner_id, period_type.value, first.isoformat(), last.isoformat()
+            )
+    return len(partner_ids)

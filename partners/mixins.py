@@ -1,0 +1,72 @@
+"""Mixins every HTML view of tenant data uses: who may see the page, and how a broken rule
+becomes a message instead of an error page."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from django.utils import timezone
+
+from outsourcing.errors import DomainError
+from partners.models import Role
+from partners.scoping import Viewer, viewer_for_request
+
+PAGE_SIZE = 50
+
+
+class ViewerRequiredMixin:
+    """Signed in, a member of the current account, and (optionally) in one of `allowed_roles`.
+
+    Sets `self.viewer`, the only way views reach tenant data.
+    """
+
+    allowed_roles: Collection[str] | None = None
+    request: HttpRequest
+    viewer: Viewer
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        viewer = viewer_for_request(request)
+        if viewer is None:
+            return render(request, "partners/no_membership.html", status=403)
+        if self.allowed_roles is not None and viewer.role not in self.allowed_roles:
+            labels = ", ".join(Role(r).label.lower() + "s" for r in sorted(self.allowed_roles))
+            raise PermissionDenied(f"This page is for {labels}.")
+        self.viewer = viewer
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context["today"] = timezone.localdate()
+        return context
+
+
+class ProgramManagerMixin(ViewerRequiredMixin):
+    allowed_roles = {Role.PROGRAM_MANAGER}
+
+
+class DomainFormMixin:
+    """Run a service from `form_valid`; a `DomainError` becomes a form error, not a 500."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            return self.perform(form)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            return self.form_invalid(form)  # type: ignore[attr-defined]
+
+    def perform(self, form: Any) -> HttpResponse:
+        raise NotImplementedError
+
+
+def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int = PAGE_SIZE) -> Page:
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))

@@ -177,6 +177,7 @@ def _claim(batch: ImportBatch) -> bool:
     )
     if claimed:
         ImportProblem.objects.filter(batch=batch).delete()
+        progress_set(batch.pk, 0, "starting")
     batch.refresh_from_db()
     return bool(claimed)
 

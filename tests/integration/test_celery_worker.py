@@ -110,3 +110,93 @@ def test_worker_runs_the_nightly_housekeeping_task(worker):
     )
     sessions_clear_expired_task.apply_async(queue=worker, ignore_result=False).get(timeout=90)
     assert not Session.objects.filter(session_key=store.session_key).exists()
+
+
+def _start_worker(queue: str) -> subprocess.Popen[str]:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "outsourcing.settings.test",
+        "DATABASE_URL": _database_url_for_the_test_database(),
+        "REDIS_URL": settings.REDIS_URL,
+        "KEEL_TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    }
+    return subprocess.Popen(
+        [
+            sys.executable, "-m", "celery", "-A", "outsourcing", "worker",
+            "--pool=solo", "-Q", queue, "--without-gossip", "--without-mingle",
+            "--without-heartbeat", "--loglevel=WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def test_a_worker_killed_mid_import_leaves_the_database_as_before_and_a_retry_imports(
+    transactional_db, settings
+):
+    import signal
+    import time
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from kpis.importers import progress_get
+    from kpis.models import ImportBatch, ImportStatus, Interaction
+    from kpis.tasks import import_batch_run_task
+    from partners.models import InteractionType
+    from tests.factories.partners import AgentFactory, PartnerFactory
+
+    # given: a file big enough to take a few seconds, stored where the worker reads it
+    partner = PartnerFactory()
+    InteractionType.objects.create(account=partner.account, code="billing", name="Billing")
+    AgentFactory(partner=partner, external_id="901")
+    opened = (timezone.now() - timedelta(days=3)).strftime("%Y-%m-%d %H:%M:%S")
+    lines = ["external_id,agent_id,channel,interaction_type,opened_at,csat"]
+    lines += [f"T-{i},901,chat,billing,{opened},5" for i in range(60_000)]
+    batch = ImportBatch.objects.create(
+        account=partner.account, partner=partner, kind="interactions", source="upload",
+        file=ContentFile("\n".join(lines).encode(), name="big.csv"), file_name="big.csv",
+        rows_expected=60_000, mapping={"columns": {}, "units": {}, "values": {}},
+    )  # fmt: skip
+    queue = f"keel-test-{uuid.uuid4().hex[:12]}"
+    # The worker reports progress under the cache's own key prefix, not a per-test one.
+    from django.core.cache import cache
+
+    cache.key_prefix = ""
+    cache.delete_many([f"kpis:import:{batch.pk}:progress"])  # left by an earlier test run
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    worker = _start_worker(queue)
+    try:
+        # when: the worker is killed once it is reading rows
+        import_batch_run_task.apply_async((batch.pk,), queue=queue)
+        deadline = time.monotonic() + 120
+        while (progress_get(batch.pk) or {}).get("rows", 0) < 5_000:
+            assert time.monotonic() < deadline, "the worker never started the import"
+            time.sleep(0.2)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
+        # then: nothing of it was written; the batch is still "running" and stalls
+        assert Interaction.objects.count() == 0
+        batch.refresh_from_db()
+        assert batch.status == ImportStatus.RUNNING
+        settings.KEEL_IMPORT_STALLED_SECONDS = 0
+        time.sleep(1)
+        # and a retry on a fresh worker imports the whole file
+        worker = _start_worker(queue)
+        from kpis.services import import_is_stalled
+
+        assert import_is_stalled(batch)
+        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.PENDING)
+        result = import_batch_run_task.apply_async((batch.pk,), queue=queue)
+        assert result.get(timeout=300) == ImportStatus.SUCCEEDED
+        assert Interaction.objects.count() == 60_000
+        batch.refresh_from_db()
+        assert batch.attempts == 2
+    finally:
+        celery_app.conf.task_always_eager = eager
+        worker.kill()
+        worker.wait(timeout=30)

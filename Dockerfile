@@ -16,7 +16,8 @@ COPY . .
 # collectstatic needs settings; this key exists only during the build.
 RUN SECRET_KEY=collectstatic-only-build-key DEBUG=false python manage.py collectstatic --no-input
 
-RUN useradd --create-home --uid 1000 keel && chown -R keel /app
+# media/ exists in the image so that the named volume mounted there belongs to keel.
+RUN useradd --create-home --uid 1000 keel && mkdir -p /app/media && chown -R keel /app
 USER keel
 
 EXPOSE 8000

@@ -32,6 +32,14 @@ def test_web_runs_on_gunicorn_and_worker_and_beat_reuse_the_image(compose):
     assert {services[s]["image"] for s in ("web", "worker", "beat")} == {"keel:latest"}
 
 
+def test_web_and_worker_share_the_uploaded_files(compose):
+    """The web process stores an uploaded KPI file; the worker imports it from the same disk."""
+    services = compose["services"]
+    for name in ("web", "worker"):
+        assert "media:/app/media" in services[name]["volumes"], name
+    assert "media" in compose["volumes"]
+
+
 def test_dockerfile_installs_from_pyproject():
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "COPY pyproject.toml" in dockerfile

@@ -1,0 +1,839 @@
+"""SLA rules: bands, where a KPI value falls in them, and the money that moves. Pure:
+standard library and `kpis.domain` only, so that every rule is tested without a database.
+
+Conventions (DOMAIN.md, "SLA design: bands, not points"):
+- A band covers `[lower, upper)`: the lower bound belongs to the band, the upper bound to the
+  next one ("88 % and above" is bonus, 82 % up to 88 % base). The lowest band has no lower
+  bound and the highest no upper bound, so that every value falls in exactly one band.
+- Bounds are in the unit people read: percentages as 0-100, durations in seconds, NPS as
+  -100..100, CES on its 1-7 scale. `band_unit_value` converts a `KpiValue` to it.
+- Money is `Decimal`. Each amount is computed exactly and rounded once, half up, to the
+  currency's minor unit when it is created; totals add amounts that are already rounded, so
+  the lines of a settlement always add up to its totals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+from kpis.domain import DEFINITIONS, Direction, Kpi, KpiValue, Unit
+
+HUNDRED = Decimal(100)
+ZERO = Decimal(0)
+DEFAULT_MIN_SAMPLE = 30
+
+
+# KPIS AN SLA CAN GOVERN
+# ------------------------------------------------------------------------------
+
+QA_SCORE = "qa"  # mean QA score of sampled interactions; recorded by QA evaluations
+
+
+@dataclass(frozen=True)
+class GovernableKpi:
+    key: str
+    label: str
+    unit: Unit
+    direction: Direction
+    # Efficiency KPIs reward speed, not quality: they belong in guardrails, and a credit on
+    # one is allowed with a warning (DOMAIN.md: "penalising AHT buys fast, unresolved
+    # contacts").
+    efficiency: bool = False
+
+
+GOVERNABLE: dict[str, GovernableKpi] = {
+    **{
+        k.value: GovernableKpi(
+            k.value, d.label, d.unit, d.direction, efficiency=k in (Kpi.AHT, Kpi.FRT)
+        )
+        for k, d in DEFINITIONS.items()
+    },
+    QA_SCORE: GovernableKpi(QA_SCORE, "QA score", Unit.PERCENT, Direction.HIGHER_IS_BETTER),
+}
+
+
+def governable(key: str) -> GovernableKpi:
+    try:
+        return GOVERNABLE[key]
+    except KeyError:
+        raise ValueError(f"'{key}' is not a KPI an SLA can govern.") from None
+
+
+def band_unit_value(unit: Unit, value: Decimal | None) -> Decimal | None:
+    """A KPI value in the unit bands are written in (percentages as 0-100)."""
+    if value is None:
+        return None
+    return value * HUNDRED if unit is Unit.PERCENT else value
+
+
+# BANDS
+# ------------------------------------------------------------------------------
+
+
+class BandKind(StrEnum):
+    BONUS = "bonus"
+    BASE = "base"
+    REMEDIATION = "remediation"
+    PENALTY = "penalty"
+    CUSTOM = "custom"
+
+
+@dataclass(frozen=True)
+class Band:
+    """One band of a governed KPI and its consequence. Percentages (`bonus_pct`,
+    `credit_pct`) are shares of the channel's monthly invoice, 0-100."""
+
+    kind: BandKind
+    lower: Decimal | None
+    upper: Decimal | None
+    bonus_pct: Decimal = ZERO
+    credit_pct: Decimal = ZERO
+    opens_remediation: bool = False
+    min_sample: int = DEFAULT_MIN_SAMPLE
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.label or self.kind.value
+
+    def contains(self, value: Decimal) -> bool:
+        return (self.lower is None or value >= self.lower) and (
+            self.upper is None or value < self.upper
+        )
+
+    @property
+    def at_sla(self) -> bool:
+        """Base or better: no credit and no remediation."""
+        return self.credit_pct == 0 and not self.opens_remediation
+
+
+def plain_number(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text if "." not in text else text.rstrip("0").rstrip(".")
+
+
+def _with_unit(unit: Unit, value: Decimal) -> str:
+    suffix = {Unit.PERCENT: "%", Unit.SECONDS: " s", Unit.SCORE: "", Unit.POINTS: ""}[unit]
+    return f"{plain_number(value)}{suffix}"
+
+
+def bounds_text(band: Band, unit: Unit) -> str:
+    """'75-82%', '88% and above', 'below 75%', 'any value'."""
+    if band.lower is None and band.upper is None:
+        return "any value"
+    if band.lower is None:
+        return f"below {_with_unit(unit, band.upper)}"  # type: ignore[arg-type]
+    if band.upper is None:
+        return f"{_with_unit(unit, band.lower)} and above"
+    if unit is Unit.PERCENT:
+        return f"{plain_number(band.lower)}-{plain_number(band.upper)}%"
+    return f"{_with_unit(unit, band.lower)} to {_with_unit(unit, band.upper)}"
+
+
+def _worse(a: Band, b: Band) -> list[str]:
+    """What makes band `a` a worse outcome for the partner than band `b`."""
+    reasons = []
+    if a.credit_pct > b.credit_pct:
+        reasons.append("a larger credit")
+    if a.bonus_pct < b.bonus_pct:
+        reasons.append("a smaller bonus")
+    if a.opens_remediation and not b.opens_remediation:
+        reasons.append("a remediation plan")
+    return reasons
+
+
+def band_layout_problems(bands: Sequence[Band], kpi: GovernableKpi) -> list[str]:
+    """Every reason a set of bands cannot be used, in words; empty when it is sound.
+
+    Sound bands each have sensible bounds and consequences, together cover every value with
+    no gap and no overlap, and never treat a better value worse than a poorer one.
+    """
+    unit = kpi.unit
+    problems: list[str] = []
+    if not bands:
+        return ["Add at least one band: a governed KPI needs bands covering every value."]
+    for band in bands:
+        name = f"Band '{band.name}'"
+        if band.lower is not None and band.upper is not None and band.lower >= band.upper:
+            problems.append(
+                f"{name}: its lower bound {_with_unit(unit, band.lower)} must be below its "
+                f"upper bound {_with_unit(unit, band.upper)}."
+            )
+        for label, pct in (("bonus", band.bonus_pct), ("credit", band.credit_pct)):
+            if not ZERO <= pct <= HUNDRED:
+                problems.append(f"{name}: the {label} must be between 0 and 100% of the invoice.")
+        if band.bonus_pct > 0 and band.credit_pct > 0:
+            problems.append(f"{name}: a band pays a bonus or takes a credit, not both.")
+        if band.min_sample < 1:
+            problems.append(f"{name}: the minimum sample must be at least 1.")
+    if problems:
+        return problems
+
+    ordered = sorted(bands, key=lambda b: (b.lower is not None, b.lower or ZERO))
+    if ordered[0].lower is not None:
+        problems.append(
+            f"Values below {_with_unit(unit, ordered[0].lower)} fall in no band: leave the lower "
+            f"bound of the lowest band ('{ordered[0].name}') empty."
+        )
+    if ordered[-1].upper is not None:
+        problems.append(
+            f"Values of {_with_unit(unit, ordered[-1].upper)} and above fall in no band: leave "
+            f"the upper bound of the highest band ('{ordered[-1].name}') empty."
+        )
+    for low, high in zip(ordered, ordered[1:], strict=False):
+        if low.upper is None or high.lower is None:
+            problems.append(
+                f"Bands '{low.name}' and '{high.name}' overlap: only the highest band may have "
+                "no upper bound, and only the lowest no lower bound."
+            )
+        elif low.upper < high.lower:
+            problems.append(
+                f"Gap between '{low.name}' (up to {_with_unit(unit, low.upper)}) and "
+                f"'{high.name}' (from {_with_unit(unit, high.lower)}): values from "
+                f"{_with_unit(unit, low.upper)} to {_with_unit(unit, high.lower)} fall in no band."
+            )
+        elif low.upper > high.lower:
+            problems.append(
+                f"Bands '{low.name}' ({bounds_text(low, unit)}) and '{high.name}' "
+                f"({bounds_text(high, unit)}) overlap from {_with_unit(unit, high.lower)} to "
+                f"{_with_unit(unit, low.upper)}."
+            )
+    if problems:
+        return problems
+
+    higher_better = kpi.direction is Direction.HIGHER_IS_BETTER
+    for low, high in zip(ordered, ordered[1:], strict=False):
+        better, poorer = (high, low) if higher_better else (low, high)
+        reasons = _worse(better, poorer)
+        if reasons:
+            which = "higher" if higher_better else "lower"
+            problems.append(
+                f"Band '{better.name}' ({bounds_text(better, unit)}) is for {which}, better "
+                f"{kpi.label} values than '{poorer.name}' ({bounds_text(poorer, unit)}) but "
+                f"carries {' and '.join(reasons)}: a better value must never land in a worse band."
+            )
+    return problems
+
+
+def band_warnings(bands: Sequence[Band], kpi: GovernableKpi, *, guardrail: bool) -> list[str]:
+    """Allowed, but worth a second look."""
+    warnings = []
+    if kpi.efficiency and not guardrail and any(b.credit_pct or b.bonus_pct for b in bands):
+        warnings.append(
+            f"{kpi.label} carries money: a credit or bonus on an efficiency KPI rewards fast, "
+            "unresolved contacts. Consider making it a guardrail that opens a review instead."
+        )
+    return warnings
+
+
+def guardrail_problems(bands: Sequence[Band], kpi: GovernableKpi) -> list[str]:
+    return [
+        f"Band '{b.name}': {kpi.label} is a guardrail here, so it carries no bonus or credit; "
+        "it can open a review."
+        for b in bands
+        if b.bonus_pct or b.credit_pct
+    ]
+
+
+def band_index(value: Decimal, bands: Sequence[Band]) -> int:
+    """The index in `bands` of the band holding `value` (bands must be a sound layout)."""
+    for index, band in enumerate(bands):
+        if band.contains(value):
+            return index
+    raise ValueError(f"{value} falls in no band: the layout has a gap.")
+
+
+# EVALUATION
+# ------------------------------------------------------------------------------
+
+
+class Decision(StrEnum):
+    DECIDED = "decided"
+    INSUFFICIENT = "insufficient"  # too small a sample: no money moves
+    NO_DATA = "no_data"
+
+
+@dataclass(frozen=True)
+class BandResult:
+    """Where one KPI value stands: its band, whether that is decided, and whether its
+    interval reaches into another band ("at risk"; the point value still decides)."""
+
+    kpi: GovernableKpi
+    value: Decimal | None  # in band units
+    sample: int
+    low: Decimal | None
+    high: Decimal | None
+    band: Band | None
+    decision: Decision
+    at_risk: bool = False
+
+    @property
+    def decided_band(self) -> Band | None:
+        return self.band if self.decision is Decision.DECIDED else None
+
+
+def evaluate(kpi: GovernableKpi, value: KpiValue | None, bands: Sequence[Band]) -> BandResult:
+    if value is None or value.value is None:
+        return BandResult(kpi, None, 0, None, None, None, Decision.NO_DATA)
+    point = band_unit_value(kpi.unit, value.value)
+    low = band_unit_value(kpi.unit, value.low)
+    high = band_unit_value(kpi.unit, value.high)
+    assert point is not None
+    band = bands[band_index(point, bands)]
+    at_risk = (
+        low is not None and high is not None and not (band.contains(low) and band.contains(high))
+    )
+    decision = Decision.DECIDED if value.sample >= band.min_sample else Decision.INSUFFICIENT
+    return BandResult(kpi, point, value.sample, low, high, band, decision, at_risk)
+
+
+def format_value(kpi: GovernableKpi, value: Decimal) -> str:
+    """79.2%, 412 s, +23, 3.1: one decimal for shares, whole seconds."""
+    if kpi.unit is Unit.PERCENT:
+        return f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
+    if kpi.unit is Unit.SECONDS:
+        return f"{value.quantize(Decimal(1), rounding=ROUND_HALF_UP):,} s"
+    if kpi.unit is Unit.SCORE:
+        return f"{value.quantize(Decimal(1), rounding=ROUND_HALF_UP):+}"
+    return str(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+# PROJECTION (early warning)
+# ------------------------------------------------------------------------------
+
+
+def project(value: KpiValue, *, days_elapsed: int, days_in_period: int) -> KpiValue:
+    """The period-end value projected from the period to date.
+
+    The month-end value is the volume-weighted mean of what is known (a share f of the
+    month's days) and what is still to come. The best estimate of the rest is the value so
+    far, and its plausible range is the value's interval, so the projection is the value so
+    far with the interval shrunk towards it by f: f * v + (1 - f) * low, likewise for high.
+    """
+    if value.value is None or days_elapsed >= days_in_period:
+        return value
+    if days_elapsed <= 0:
+        raise ValueError("A projection needs at least one day of data.")
+    f = Decimal(days_elapsed) / Decimal(days_in_period)
+    expected_sample = int((Decimal(value.sample) / f).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+    def towards(bound: Decimal | None) -> Decimal | None:
+        if bound is None:
+            return None
+        return f * value.value + (1 - f) * bound  # type: ignore[operator]
+
+    return KpiValue(
+        value.kpi, value.value, expected_sample, towards(value.low), towards(value.high)
+    )
+
+
+class Heading(StrEnum):
+    NONE = ""
+    REMEDIATION = "remediation"
+    PENALTY = "penalty"
+
+
+def heading(result: BandResult) -> Heading:
+    """What a projected result warns of: a band with a credit (penalty) or one that opens a
+    remediation plan. Samples too small to decide warn too: the warning is about direction."""
+    band = result.band
+    if band is None:
+        return Heading.NONE
+    if band.credit_pct > 0:
+        return Heading.PENALTY
+    if band.opens_remediation:
+        return Heading.REMEDIATION
+    return Heading.NONE
+
+
+# MONEY
+# ------------------------------------------------------------------------------
+
+
+def round_money(amount: Decimal, minor_digits: int) -> Decimal:
+    """Half up to the currency's minor unit (2 for USD and EUR, 0 for JPY, 3 for KWD)."""
+    return amount.quantize(Decimal(1).scaleb(-minor_digits), rounding=ROUND_HALF_UP)
+
+
+def format_money(amount: Decimal, currency: str, minor_digits: int) -> str:
+    return f"{round_money(amount, minor_digits):,} {currency}"
+
+
+class PricingModel(StrEnum):
+    PER_HOUR = "per_hour"
+    PER_FTE = "per_fte"
+    PER_CONTACT = "per_contact"
+    PER_RESOLVED = "per_resolved"
+    OUTCOME = "outcome"  # a monthly fee per channel, earned through the bands
+    HYBRID = "hybrid"  # a base (hours, FTE or contacts) plus a bonus per resolved contact
+
+
+HYBRID_BASES = (PricingModel.PER_HOUR, PricingModel.PER_FTE, PricingModel.PER_CONTACT)
+
+
+@dataclass(frozen=True)
+class Pricing:
+    model: PricingModel
+    rate: Decimal  # per hour, per FTE-month, per contact, per resolved contact, or the fee
+    hybrid_base: PricingModel | None = None
+    resolution_bonus: Decimal = ZERO  # hybrid: per resolved contact
+
+
+@dataclass(frozen=True)
+class Volumes:
+    """One channel's volumes in one month. Hours and FTE are entered or uploaded; contacts
+    and resolved contacts (first-contact resolutions) come from KPI data."""
+
+    hours: Decimal | None = None
+    fte: Decimal | None = None
+    contacts: int = 0
+    resolved: int = 0
+
+
+@dataclass(frozen=True)
+class Invoice:
+    amount: Decimal
+    explanation: str
+    missing: str = ""  # the volume that was not entered, when the amount could not be computed
+
+
+def _base_charge(
+    model: PricingModel, rate: Decimal, volumes: Volumes, money: str
+) -> tuple[Decimal | None, str, str]:
+    if model is PricingModel.PER_HOUR:
+        if volumes.hours is None:
+            return None, "", "agent hours"
+        return volumes.hours * rate, f"{plain_number(volumes.hours)} agent hours × {money}", ""
+    if model is PricingModel.PER_FTE:
+        if volumes.fte is None:
+            return None, "", "FTE"
+        return volumes.fte * rate, f"{plain_number(volumes.fte)} FTE × {money}", ""
+    if model is PricingModel.PER_CONTACT:
+        return volumes.contacts * rate, f"{volumes.contacts:,} contacts × {money}", ""
+    if model is PricingModel.PER_RESOLVED:
+        return volumes.resolved * rate, f"{volumes.resolved:,} resolved contacts × {money}", ""
+    if model is PricingModel.OUTCOME:
+        return rate, f"monthly fee {money}", ""
+    raise ValueError(f"{model} is not a base charge.")
+
+
+def channel_invoice(
+    pricing: Pricing, volumes: Volumes, *, currency: str, minor_digits: int
+) -> Invoice:
+    """A channel's monthly invoice from the pricing model and the month's volumes."""
+
+    def money(amount: Decimal) -> str:
+        return format_money(amount, currency, minor_digits)
+
+    model = pricing.model
+    base_model = pricing.hybrid_base if model is PricingModel.HYBRID else model
+    if base_model is None or base_model is PricingModel.HYBRID:
+        raise ValueError("A hybrid price needs a base: per hour, per FTE or per contact.")
+    amount, text, missing = _base_charge(base_model, pricing.rate, volumes, money(pricing.rate))
+    if amount is None:
+        return Invoice(ZERO, f"{missing} not entered for this month", missing)
+    if model is PricingModel.HYBRID and pricing.resolution_bonus:
+        amount += volumes.resolved * pricing.resolution_bonus
+        text += f" + {volumes.resolved:,} resolved × {money(pricing.resolution_bonus)}"
+    return Invoice(round_money(amount, minor_digits), text)
+
+
+def loaded_rate(headline: Decimal, components_pct: Mapping[str, Decimal]) -> Decimal:
+    """The headline rate with the loaded-cost components (WFM, QA, team leads, ...) on top."""
+    return headline * (1 + sum(components_pct.values(), ZERO) / HUNDRED)
+
+
+# SETTLEMENT
+# ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineInput:
+    channel: str
+    channel_label: str
+    result: BandResult
+    guardrail: bool = False
+
+
+@dataclass(frozen=True)
+class Line:
+    channel: str
+    kpi: str
+    value: Decimal | None
+    sample: int
+    band: Band | None
+    decision: Decision
+    at_risk: bool
+    guardrail: bool
+    credit: Decimal
+    bonus: Decimal
+    opens_plan: bool
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Settlement:
+    currency: str
+    invoices: dict[str, Invoice]
+    invoice_total: Decimal
+    lines: list[Line]
+    credit_gross: Decimal
+    credit_cap: Decimal
+    credit_total: Decimal  # after the at-risk cap
+    bonus_gross: Decimal
+    bonus_cap: Decimal
+    bonus_total: Decimal  # after the bonus cap
+    carried: Decimal = ZERO  # adjustments carried in from approved earlier months
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def net(self) -> Decimal:
+        """What the buyer pays: the invoice less credits, plus bonuses and carried amounts."""
+        return self.invoice_total - self.credit_total + self.bonus_total + self.carried
+
+
+def _measured(result: BandResult, channel_label: str) -> str:
+    subject = f"{result.kpi.label} {channel_label.lower()}"
+    if result.value is None:
+        return subject
+    return f"{subject} {format_value(result.kpi, result.value)} (n={result.sample:,})"
+
+
+def _where(result: BandResult) -> str:
+    assert result.band is not None
+    return f"{bounds_text(result.band, result.kpi.unit)} {result.band.name}"
+
+
+AT_RISK_NOTE = " (at risk: the interval reaches another band)"
+
+
+def describe(
+    result: BandResult, channel_label: str, *, guardrail: bool = False, with_plan: bool = True
+) -> str:
+    """Where a KPI stands, in words, without money: 'CSAT chat 79.2% (n=1,412) is in
+    75-82% remediation: remediation plan opens' (without the plan when `with_plan` is off)."""
+    measured = _measured(result, channel_label)
+    if result.decision is Decision.NO_DATA:
+        return f"{measured}: no data"
+    band = result.band
+    assert band is not None
+    if result.decision is Decision.INSUFFICIENT:
+        return (
+            f"{measured} would be in {_where(result)}, but {band.name} needs "
+            f"n≥{band.min_sample:,}: insufficient data"
+        )
+    text = f"{measured} is in {_where(result)}"
+    if band.opens_remediation and with_plan:
+        text += ": review opens" if guardrail else ": remediation plan opens"
+    return text + (AT_RISK_NOTE if result.at_risk else "")
+
+
+def _line(item: LineInput, invoice: Invoice, currency: str, minor_digits: int) -> Line:
+    result = item.result
+    kpi = result.kpi
+    channel = item.channel_label.lower()
+    credit = bonus = ZERO
+    band = result.band
+    opens = False
+    measured = _measured(result, item.channel_label)
+    if result.decision is Decision.NO_DATA:
+        text = f"{measured}: no data this month, no money moves"
+    elif result.decision is Decision.INSUFFICIENT:
+        text = describe(result, item.channel_label) + ", no money moves"
+    else:
+        assert band is not None
+        consequences = []
+        opens = band.opens_remediation
+        if opens:
+            consequences.append("review opened" if item.guardrail else "plan opened")
+        if item.guardrail:
+            consequences.append("no credit (guardrail)")
+        elif band.credit_pct or band.bonus_pct:
+            pct = band.credit_pct or band.bonus_pct
+            amount = round_money(invoice.amount * pct / HUNDRED, minor_digits)
+            if band.credit_pct:
+                credit = amount
+            else:
+                bonus = amount
+            consequences.append(
+                f"{'credit' if band.credit_pct else 'bonus'} {plain_number(pct)}% of the "
+                f"{channel} invoice {format_money(invoice.amount, currency, minor_digits)} = "
+                f"{format_money(amount, currency, minor_digits)}"
+            )
+        else:
+            consequences.append("no credit")
+        text = f"{measured} is in {_where(result)}: {', '.join(consequences)}"
+        if result.at_risk:
+            text += AT_RISK_NOTE
+    return Line(
+        item.channel, kpi.key, result.value, result.sample, band, result.decision,
+        result.at_risk, item.guardrail, credit, bonus, opens, text,
+    )  # fmt: skip
+
+
+def settle(
+    *,
+    invoices: Mapping[str, Invoice],
+    items: Sequence[LineInput],
+    credit_cap_pct: Decimal,
+    bonus_cap_pct: Decimal,
+    currency: str,
+    minor_digits: int,
+    carried: Decimal = ZERO,
+) -> Settlement:
+    """One partner's month: a line per governed KPI and channel, and totals after the caps.
+
+    Credits and bonuses are shares of the channel's invoice; their totals are capped at the
+    contract's at-risk share (credits) and bonus share of the whole month's invoice.
+    """
+    for item in items:
+        if item.channel not in invoices:
+            raise ValueError(f"No invoice for channel {item.channel}.")
+    lines = [_line(item, invoices[item.channel], currency, minor_digits) for item in items]
+    invoice_total = sum((inv.amount for inv in invoices.values()), ZERO)
+    credit_gross = sum((line.credit for line in lines), ZERO)
+    bonus_gross = sum((line.bonus for line in lines), ZERO)
+    credit_cap = round_money(invoice_total * credit_cap_pct / HUNDRED, minor_digits)
+    bonus_cap = round_money(invoice_total * bonus_cap_pct / HUNDRED, minor_digits)
+    credit_total = min(credit_gross, credit_cap)
+    bonus_total = min(bonus_gross, bonus_cap)
+    notes = []
+    whole = format_money(invoice_total, currency, minor_digits)
+    for label, gross, cap, pct in (
+        ("Credits", credit_gross, credit_cap, credit_cap_pct),
+        ("Bonuses", bonus_gross, bonus_cap, bonus_cap_pct),
+    ):
+        if gross > cap:
+            notes.append(
+                f"{label} of {format_money(gross, currency, minor_digits)} are capped at "
+                f"{plain_number(pct)}% of the invoice {whole}: "
+                f"{format_money(cap, currency, minor_digits)}."
+            )
+    for channel, invoice in invoices.items():
+        if invoice.missing:
+            notes.append(
+                f"The {channel} invoice is 0: {invoice.explanation}; enter them to settle it."
+            )
+    return Settlement(
+        currency=currency,
+        invoices=dict(invoices),
+        invoice_total=invoice_total,
+        lines=lines,
+        credit_gross=credit_gross,
+        credit_cap=credit_cap,
+        credit_total=credit_total,
+        bonus_gross=bonus_gross,
+        bonus_cap=bonus_cap,
+        bonus_total=bonus_total,
+        carried=carried,
+        notes=notes,
+    )
+
+
+# REMEDIATION AND EXIT
+# ------------------------------------------------------------------------------
+
+
+def plan_can_close(recent: Sequence[Band | None], periods_needed: int) -> bool:
+    """A remediation plan closes when the KPI has been at SLA (base or better) in each of
+    the last `periods_needed` decided periods (`recent` is oldest first; None: undecided,
+    which breaks the run)."""
+    if periods_needed < 1 or len(recent) < periods_needed:
+        return False
+    return all(band is not None and band.at_sla for band in recent[-periods_needed:])
+
+
+class Comparison(StrEnum):
+    BELOW = "below"
+    ABOVE = "above"
+
+
+@dataclass(frozen=True)
+class ExitRule:
+    comparison: Comparison
+    threshold: Decimal  # in band units
+    periods: int  # consecutive periods needed
+    despite_remediation: bool  # counts only while a remediation plan was open
+
+
+@dataclass(frozen=True)
+class ExitPeriod:
+    value: Decimal | None  # in band units; None: no data
+    remediation_open: bool
+
+
+def exit_streak(rule: ExitRule, periods: Sequence[ExitPeriod]) -> int:
+    """How many of the latest consecutive periods (oldest first in `periods`) breach the rule."""
+    streak = 0
+    for period in reversed(periods):
+        breached = period.value is not None and (
+            period.value < rule.threshold
+            if rule.comparison is Comparison.BELOW
+            else period.value > rule.threshold
+        )
+        if not breached or (rule.despite_remediation and not period.remediation_open):
+            break
+        streak += 1
+    return streak
+
+
+# BAND DESIGN FROM PILOT DATA
+# ------------------------------------------------------------------------------
+
+
+def percentile(values: Sequence[Decimal], p: Decimal) -> Decimal:
+    """The p-th percentile (0-100) with linear interpolation between closest ranks."""
+    if not values:
+        raise ValueError("No values.")
+    if not ZERO <= p <= HUNDRED:
+        raise ValueError("A percentile lies between 0 and 100.")
+    ordered = sorted(values)
+    position = (Decimal(len(ordered) - 1) * p) / HUNDRED
+    below = int(position)
+    above = min(below + 1, len(ordered) - 1)
+    return ordered[below] + (ordered[above] - ordered[below]) * (position - below)
+
+
+def suggest_bands(
+    values: Sequence[Decimal],
+    kpi: GovernableKpi,
+    *,
+    cuts: tuple[Decimal, Decimal, Decimal] = (Decimal(10), Decimal(40), Decimal(80)),
+    template: Sequence[Band] | None = None,
+) -> list[Band]:
+    """Bands from a pilot's weekly values: penalty below the first cut, remediation up to the
+    second, base up to the third, bonus above (mirrored for lower-is-better KPIs), each cut
+    a percentile of the pilot's values rounded to one decimal. Consequences come from
+    `template` (matched by band kind) when given."""
+    if not (ZERO < cuts[0] < cuts[1] < cuts[2] < HUNDRED):
+        raise ValueError("Choose three percentiles in increasing order, each between 0 and 100.")
+    higher_better = kpi.direction is Direction.HIGHER_IS_BETTER
+    ps = cuts if higher_better else tuple(HUNDRED - c for c in reversed(cuts))
+    bounds = [percentile(values, p).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP) for p in ps]
+    kinds = [BandKind.PENALTY, BandKind.REMEDIATION, BandKind.BASE, BandKind.BONUS]
+    if not higher_better:
+        kinds.reverse()
+    by_kind = {b.kind: b for b in template or ()}
+    defaults = {
+        BandKind.PENALTY: Band(BandKind.PENALTY, None, None, credit_pct=Decimal(10),
+                               opens_remediation=True),
+        BandKind.REMEDIATION: Band(BandKind.REMEDIATION, None, None, opens_remediation=True),
+        BandKind.BASE: Band(BandKind.BASE, None, None),
+        BandKind.BONUS: Band(BandKind.BONUS, None, None, bonus_pct=Decimal(5)),
+    }  # fmt: skip
+    edges: list[Decimal | None] = [None, *bounds, None]
+    bands = []
+    for i, kind in enumerate(kinds):
+        lower, upper = edges[i], edges[i + 1]
+        if lower is not None and upper is not None and lower >= upper:
+            continue  # two cuts rounded to the same value: that band would be empty
+        like = by_kind.get(kind, defaults[kind])
+        bands.append(
+            Band(
+                kind, lower, upper, like.bonus_pct, like.credit_pct, like.opens_remediation,
+                like.min_sample, like.label,
+            )
+        )  # fmt: skip
+    # Merging away an empty band leaves its neighbour's bound dangling: re-link them.
+    for i in range(1, len(bands)):
+        if bands[i - 1].upper != bands[i].lower:
+            prev = bands[i - 1]
+            bands[i - 1] = Band(
+                prev.kind, prev.lower, bands[i].lower, prev.bonus_pct, prev.credit_pct,
+                prev.opens_remediation, prev.min_sample, prev.label,
+            )  # fmt: skip
+    return bands
+
+
+# TEMPLATES (DOMAIN.md)
+# ------------------------------------------------------------------------------
+
+
+def _b(kind: BandKind, lower: str | None, upper: str | None, **kw: object) -> Band:
+    return Band(
+        kind,
+        Decimal(lower) if lower is not None else None,
+        Decimal(upper) if upper is not None else None,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+@dataclass(frozen=True)
+class Template:
+    key: str
+    label: str
+    kpi: str
+    bands: tuple[Band, ...]
+    guardrail: bool = False
+
+
+TEMPLATES: dict[str, Template] = {
+    t.key: t
+    for t in (
+        Template(
+            "csat",
+            "CSAT: bonus from 88%, base 82-88%, remediation 75-82%, penalty below 75%",
+            Kpi.CSAT.value,
+            (
+                _b(BandKind.PENALTY, None, "75", credit_pct=Decimal(10), opens_remediation=True),
+                _b(BandKind.REMEDIATION, "75", "82", opens_remediation=True),
+                _b(BandKind.BASE, "82", "88"),
+                _b(BandKind.BONUS, "88", None, bonus_pct=Decimal(5)),
+            ),
+        ),
+        Template(
+            "fcr",
+            "FCR: base 70-85%, bonus from 85%, remediation 65-70%, penalty below 65%",
+            Kpi.FCR.value,
+            (
+                _b(BandKind.PENALTY, None, "65", credit_pct=Decimal(5), opens_remediation=True),
+                _b(BandKind.REMEDIATION, "65", "70", opens_remediation=True),
+                _b(BandKind.BASE, "70", "85"),
+                _b(BandKind.BONUS, "85", None, bonus_pct=Decimal(3)),
+            ),
+        ),
+        Template(
+            "qa",
+            "QA score: base from 85%, remediation 80-85%, penalty below 80%",
+            QA_SCORE,
+            (
+                _b(BandKind.PENALTY, None, "80", credit_pct=Decimal(5), opens_remediation=True),
+                _b(BandKind.REMEDIATION, "80", "85", opens_remediation=True),
+                _b(BandKind.BASE, "85", None),
+            ),
+        ),
+        Template(
+            "sla",
+            "SLA adherence: base from 95%, remediation 90-95%, penalty below 90%",
+            Kpi.SLA.value,
+            (
+                _b(BandKind.PENALTY, None, "90", credit_pct=Decimal(5), opens_remediation=True),
+                _b(BandKind.REMEDIATION, "90", "95", opens_remediation=True),
+                _b(BandKind.BASE, "95", None),
+            ),
+        ),
+        Template(
+            "escalation",
+            "Escalation rate: base below 10%, remediation 10-15%, penalty from 15%",
+            Kpi.ESCALATION.value,
+            (
+                _b(BandKind.BASE, None, "10"),
+                _b(BandKind.REMEDIATION, "10", "15", opens_remediation=True),
+                _b(BandKind.PENALTY, "15", None, credit_pct=Decimal(5), opens_remediation=True),
+            ),
+        ),
+        Template(
+            "aht-guardrail",
+            "AHT guardrail: a review above the ceiling you set, no money",
+            Kpi.AHT.value,
+            (
+                _b(BandKind.BASE, None, "600"),
+                _b(BandKind.CUSTOM, "600", None, opens_remediation=True, label="review"),
+            ),
+            guardrail=True,
+        ),
+    )
+}

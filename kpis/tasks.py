@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from celery import shared_task
+from django.dispatch import Signal
 from django.utils import timezone
 
 from kpis.importers import import_batch_file
@@ -12,6 +13,10 @@ from kpis.models import ImportBatch
 from kpis.periods import PeriodType
 from kpis.snapshots import open_periods, partner_recompute, snapshots_recompute
 from partners.models import Partner
+
+# Sent after an import's snapshots are recomputed, with partner_id, first and last (dates):
+# what depends on snapshots (SLA evaluation) listens, so KPI data knows nothing of it.
+snapshots_recomputed = Signal()
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -25,8 +30,10 @@ def import_batch_run_task(batch_id: int) -> str:
 @shared_task(ignore_result=True)
 def snapshots_recompute_task(partner_id: int, first: str, last: str) -> None:
     """Recompute every period type of one partner over the days first..last (ISO dates)."""
-    partner_recompute(
-        partner_id=partner_id, first=date.fromisoformat(first), last=date.fromisoformat(last)
+    first_day, last_day = date.fromisoformat(first), date.fromisoformat(last)
+    partner_recompute(partner_id=partner_id, first=first_day, last=last_day)
+    snapshots_recomputed.send(
+        sender=snapshots_recompute_task, partner_id=partner_id, first=first_day, last=last_day
     )
 
 

@@ -106,7 +106,7 @@ def get_scoped_or_404(queryset: models.QuerySet[M] | type[M], viewer: Viewer, **
 def memberships_of(user: User) -> models.QuerySet[Membership]:
     from partners.models import Membership
 
-    return Membership.objects.filter(user=user).select_related("account", "partner")
+    return Membership.objects.filter(user=user).select_related("account", "partner", "user")
 
 
 def viewer_for_membership(membership: Membership) -> Viewer:

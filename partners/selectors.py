@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce, Greatest
 
 from kpis.domain import Attrition, attrition
 from partners.models import (
+    Account,
     Agent,
     ApiToken,
     AuditEvent,
@@ -205,3 +206,10 @@ def audit_events_list(*, viewer: Viewer) -> QuerySet[AuditEvent]:
 def role_counts(*, viewer: Viewer) -> dict[str, int]:
     rows = scope(Membership, viewer).values("role").annotate(n=Count("pk")).order_by()
     return {row["role"]: row["n"] for row in rows}
+
+
+def partner_by_key(account: Account, key: str) -> Partner | None:
+    """A partner of the account by id or by name (any case), as management commands take it."""
+    partners = Partner.objects.filter(account=account)
+    by_id = partners.filter(pk=key).first() if key.isdigit() else None
+    return by_id or partners.filter(name__iexact=key).first()

@@ -193,6 +193,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30),
         "options": {"expires": 60 * 60 * 3},
     },
+    # Nightly at 03:00 UTC, after the snapshots: SLA band statuses, month-end projections,
+    # settlements (drafts; approved months get a pending adjustment), remediation plans and
+    # exit criteria for the current and previous month of every partner under contract.
+    "evaluate-sla-open-months": {
+        "task": "sla.tasks.sla_evaluate_open_months_task",
+        "schedule": crontab(hour=3, minute=0),
+        "options": {"expires": 60 * 60 * 3},
+    },
     "clear-expired-sessions": {
         "task": "partners.tasks.sessions_clear_expired_task",
         "schedule": crontab(hour=3, minute=15),

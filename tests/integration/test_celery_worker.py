@@ -18,6 +18,7 @@ from django.db import connection
 from outsourcing.celery import app as celery_app
 from partners.models import Invitation
 from partners.tasks import invitation_send_task, sessions_clear_expired_task
+from sla.tasks import sla_evaluate_open_months_task
 from tests.factories.partners import AccountFactory, make_invitation
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,6 +111,37 @@ def test_worker_runs_the_nightly_housekeeping_task(worker):
     )
     sessions_clear_expired_task.apply_async(queue=worker, ignore_result=False).get(timeout=90)
     assert not Session.objects.filter(session_key=store.session_key).exists()
+
+
+def test_worker_runs_the_nightly_sla_evaluation(worker):
+    import time
+
+    from django.utils import timezone
+
+    from sla.evaluation import month_of
+    from sla.models import BandStatus, Settlement
+    from tests.factories.partners import PartnerFactory
+    from tests.factories.sla import govern_template, make_contract, make_sla, month_snapshot
+
+    # given: a partner under contract with CSAT data this month
+    partner = PartnerFactory(account=AccountFactory())
+    today = timezone.localdate()
+    contract = make_contract(partner, start_date=today.replace(year=today.year - 1))
+    govern_template(make_sla(contract), "chat", "csat")
+    month_snapshot(partner, "chat", month_of(today).start, contacts=400, csat_n=200,
+                   csat_positive=140)  # fmt: skip
+    # when: beat's nightly task goes through Redis to the worker, which fans out per partner
+    task = sla_evaluate_open_months_task.apply_async(queue=worker, ignore_result=False)
+    assert task.get(timeout=90) == 1
+    # then: the partner's task (on the same queue) wrote this month's standing and settlement
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and not BandStatus.objects.filter(partner=partner).exists():
+        time.sleep(0.5)
+    status = BandStatus.objects.get(partner=partner, month=month_of(today).start)
+    assert status.band_kind == "penalty"  # 70 %, below 75 %
+    if today.day > 1:  # with a day of the month behind it, the month end is projected
+        assert status.heading == "penalty"
+    assert Settlement.objects.filter(contract=contract).count() == 2
 
 
 def _start_worker(queue: str) -> subprocess.Popen[str]:

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from tests.factories.partners import UserFactory
 
-MODELS = [model for model in admin.site._registry if model._meta.app_label == "partners"]
+MODELS = [m for m in admin.site._registry if m._meta.app_label in ("partners", "sla")]
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)

@@ -11,7 +11,8 @@ from kpis.models import ImportStatus, UnknownAgents
 from kpis.rows import PRESETS, Kind
 from kpis.services import SAVED, import_file_on_disk
 from outsourcing.errors import DomainError
-from partners.models import Account, Partner
+from partners.models import Account
+from partners.selectors import partner_by_key
 
 
 class Command(BaseCommand):
@@ -51,10 +52,7 @@ class Command(BaseCommand):
         partner = None
         if options["partner"]:
             key = options["partner"]
-            partners = Partner.objects.filter(account=account)
-            partner = (
-                partners.filter(pk=key).first() if key.isdigit() else None
-            ) or partners.filter(name__iexact=key).first()
+            partner = partner_by_key(account, key)
             if partner is None:
                 raise CommandError(f"{account.name} has no partner '{key}'.")
         try:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from kpis import demo as kpi_demo
 from partners import demo
 from partners.models import Account
+from sla import demo as sla_demo
 
 
 class Command(BaseCommand):
@@ -47,12 +48,16 @@ class Command(BaseCommand):
         for each in Account.objects.order_by("name"):
             for kind, n in kpi_demo.build(account=each, seed=seed, today=day).items():
                 rows[kind] += n
+            for kind, n in sla_demo.build(account=each, today=day).items():
+                rows[kind] = rows.get(kind, 0) + n
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {account.name} with {account.partners.count()} partners, "
                 f"{rows['interactions']:,} contacts of the last {kpi_demo.DETAIL_WEEKS} weeks as "
                 f"rows and {rows['aggregate_reports']:,} weekly per-agent aggregate reports "
-                "before them. "
+                f"before them; {rows['contracts']} contracts with "
+                f"{rows['settlements']} monthly settlements and {rows['plans']} remediation "
+                "plans. "
                 f"Demo users (password {demo.DEMO_PASSWORD!r}): "
                 + ", ".join(u.email for u in demo.USERS)
                 + f"; {demo.SECOND_ACCOUNT_USERS[0].email}."

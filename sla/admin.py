@@ -1,0 +1,99 @@
+"""The admin shows SLA data to superusers; computed results (statuses, settlements) are
+read-only there, because only the nightly evaluation and approval write them."""
+
+from django.contrib import admin
+
+from sla.models import (
+    Band,
+    BandStatus,
+    ChannelVolume,
+    Contract,
+    ExitCriterion,
+    GovernedKpi,
+    RemediationPlan,
+    Settlement,
+    SettlementLine,
+    Sla,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Contract)
+class ContractAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "partner",
+        "pricing_model",
+        "rate",
+        "currency",
+        "start_date",
+        "end_date",
+    ]
+    list_filter = ["pricing_model", "currency"]
+    search_fields = ["name", "partner__name"]
+    raw_id_fields = ["partner"]
+
+
+@admin.register(ChannelVolume)
+class ChannelVolumeAdmin(admin.ModelAdmin):
+    list_display = ["contract", "channel", "month", "hours", "fte"]
+    raw_id_fields = ["contract", "updated_by"]
+
+
+class BandInline(admin.TabularInline):
+    model = Band
+    extra = 0
+
+
+@admin.register(Sla)
+class SlaAdmin(admin.ModelAdmin):
+    list_display = ["name", "contract", "plan_exit_periods", "remediation_days"]
+    raw_id_fields = ["contract"]
+
+
+@admin.register(GovernedKpi)
+class GovernedKpiAdmin(admin.ModelAdmin):
+    list_display = ["sla", "channel", "kpi", "guardrail"]
+    list_filter = ["channel", "kpi", "guardrail"]
+    inlines = [BandInline]
+
+
+@admin.register(BandStatus)
+class BandStatusAdmin(ReadOnlyAdmin):
+    list_display = ["partner", "month", "channel", "kpi", "band_label", "decision", "heading"]
+    list_filter = ["decision", "heading", "at_risk", "kpi"]
+
+
+class SettlementLineInline(admin.TabularInline):
+    model = SettlementLine
+    extra = 0
+    fields = ["basis", "channel", "kpi", "explanation", "credit", "bonus"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Settlement)
+class SettlementAdmin(ReadOnlyAdmin):
+    list_display = ["partner", "month", "status", "invoice_total", "credit_total", "net"]
+    list_filter = ["status"]
+    inlines = [SettlementLineInline]
+
+
+@admin.register(RemediationPlan)
+class RemediationPlanAdmin(admin.ModelAdmin):
+    list_display = ["partner", "kind", "kpi", "channel", "status", "opened_month", "due_date"]
+    list_filter = ["status", "kind"]
+    raw_id_fields = ["partner", "governed", "buyer_owner", "partner_owner"]
+
+
+@admin.register(ExitCriterion)
+class ExitCriterionAdmin(admin.ModelAdmin):
+    list_display = ["contract", "kpi", "channel", "threshold", "periods", "streak", "met_on"]
+    raw_id_fields = ["contract"]

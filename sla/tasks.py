@@ -1,0 +1,40 @@
+"""Celery tasks for SLAs. Thin: ids and ISO dates in, `sla.evaluation` does the work."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from celery import Task, shared_task
+from django.utils import timezone
+
+from sla.evaluation import (
+    exit_criteria_check,
+    open_months,
+    partner_months_evaluate,
+    partners_with_contracts,
+)
+
+
+@shared_task(ignore_result=True)
+def sla_evaluate_partner_task(partner_id: int, months: list[str], today: str | None = None) -> int:
+    """Band statuses, settlements and remediation plans of one partner for the given months
+    (ISO first days), then its exit criteria. Returns how many contract-months it evaluated."""
+    day = date.fromisoformat(today) if today else timezone.localdate()
+    outcomes = partner_months_evaluate(
+        partner_id=partner_id, months=[date.fromisoformat(m) for m in months], today=day
+    )
+    exit_criteria_check(partner_id=partner_id, today=day)
+    return len(outcomes)
+
+
+@shared_task(bind=True, ignore_result=True)
+def sla_evaluate_open_months_task(self: Task) -> int:
+    """Nightly: one task per partner under contract, for the current and previous month,
+    sent to the queue this task came from."""
+    today = timezone.localdate()
+    months = [m.isoformat() for m in open_months(today)]
+    queue = (self.request.delivery_info or {}).get("routing_key")
+    partner_ids = partners_with_contracts(today)
+    for partner_id in partner_ids:
+        sla_evaluate_partner_task.apply_async((partner_id, months, today.isoformat()), queue=queue)
+    return len(partner_ids)

@@ -1,0 +1,69 @@
+"""Contracts, SLAs and bands for tests: `csat_sla(partner)` is DOMAIN.md's CSAT example."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from kpis.models import KpiSnapshot
+from partners.models import Partner
+from sla import domain
+from sla.models import Band, ChannelVolume, Contract, GovernedKpi, Sla
+
+
+def make_contract(partner: Partner, **overrides: object) -> Contract:
+    fields: dict[str, object] = {
+        "name": "Master services agreement",
+        "start_date": date(2026, 1, 1),
+        "end_date": date(2027, 12, 31),
+        "currency": "USD",
+        "notice_days": 45,
+        "pricing_model": "per_contact",
+        "rate": Decimal("4.00"),
+        "credit_cap_pct": Decimal(10),
+        "bonus_cap_pct": Decimal(5),
+    }
+    fields.update(overrides)
+    return Contract.objects.create(partner=partner, **fields)
+
+
+def make_sla(contract: Contract, **overrides: object) -> Sla:
+    return Sla.objects.create(
+        contract=contract, name=overrides.pop("name", "Quality SLA"), **overrides
+    )
+
+
+def govern(
+    sla: Sla,
+    channel: str,
+    kpi: str,
+    bands: tuple[domain.Band, ...] | list[domain.Band],
+    *,
+    guardrail: bool = False,
+) -> GovernedKpi:
+    governed = GovernedKpi.objects.create(sla=sla, channel=channel, kpi=kpi, guardrail=guardrail)
+    for position, b in enumerate(bands):
+        Band.objects.create(
+            governed=governed, position=position, kind=b.kind.value, label=b.label,
+            lower=b.lower, upper=b.upper, bonus_pct=b.bonus_pct, credit_pct=b.credit_pct,
+            opens_remediation=b.opens_remediation, min_sample=b.min_sample,
+        )  # fmt: skip
+    return governed
+
+
+def govern_template(sla: Sla, channel: str, template: str) -> GovernedKpi:
+    chosen = domain.TEMPLATES[template]
+    return govern(sla, channel, chosen.kpi, chosen.bands, guardrail=chosen.guardrail)
+
+
+def month_snapshot(partner: Partner, channel: str, month: date, **counts: int) -> KpiSnapshot:
+    """The channel total of one month, as the snapshot recomputation would store it."""
+    snapshot, _ = KpiSnapshot.objects.update_or_create(
+        partner=partner, channel=channel, agent=None, period_type="month", period_start=month,
+        defaults=counts,
+    )  # fmt: skip
+    return snapshot
+
+
+def volume(contract: Contract, channel: str, month: date, **values: object) -> ChannelVolume:
+    return ChannelVolume.objects.create(contract=contract, channel=channel, month=month, **values)

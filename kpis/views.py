@@ -25,6 +25,7 @@ from outsourcing.errors import DomainError
 from partners.mixins import DomainFormMixin, ViewerRequiredMixin, paginate
 from partners.models import Agent, Channel, Partner, Role
 from partners.scoping import get_scoped_or_404
+from sla import selectors as sla_selectors
 
 IMPORTERS = {Role.PROGRAM_MANAGER, Role.PARTNER_QA_LEAD}
 PROBLEMS_ON_PAGE = 200
@@ -269,6 +270,13 @@ class ChannelScorecardView(PartnerScorecardMixin, TemplateView):
             period_types=list(PeriodType),
             min_sample=DEFAULT_MIN_SAMPLE,
         )
+        if period.type is not PeriodType.QUARTER:
+            # The bands are monthly: show the month the period starts in (none for a quarter).
+            sla_month = Period.containing(PeriodType.MONTH, period.start).start
+            context.update(
+                sla_month=sla_month,
+                sla_statuses=sla_selectors.band_statuses_for(self.viewer, self.partner, sla_month),
+            )
         return context
 
 

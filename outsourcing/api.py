@@ -13,6 +13,14 @@ from kpis.api.views import (
     KpiSnapshotViewSet,
 )
 from partners.api.views import AgentViewSet, MeApi, PartnerViewSet
+from sla.api.views import (
+    BandStatusViewSet,
+    ContractViewSet,
+    ExitCriterionViewSet,
+    RemediationPlanViewSet,
+    SettlementViewSet,
+    SlaViewSet,
+)
 
 app_name = "api"
 
@@ -22,6 +30,12 @@ router.register("agents", AgentViewSet, basename="agent")
 router.register("kpi-snapshots", KpiSnapshotViewSet, basename="kpi-snapshot")
 router.register("interactions", InteractionViewSet, basename="interaction")
 router.register("imports", ImportBatchViewSet, basename="import")
+router.register("contracts", ContractViewSet, basename="contract")
+router.register("slas", SlaViewSet, basename="sla")
+router.register("band-statuses", BandStatusViewSet, basename="band-status")
+router.register("settlements", SettlementViewSet, basename="settlement")
+router.register("remediation-plans", RemediationPlanViewSet, basename="remediation-plan")
+router.register("exit-criteria", ExitCriterionViewSet, basename="exit-criterion")
 
 urlpatterns = [
     path("me/", MeApi.as_view(), name="me"),

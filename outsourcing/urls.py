@@ -7,6 +7,7 @@ from outsourcing import views
 urlpatterns = [
     path("", include("partners.urls")),
     path("", include("kpis.urls")),
+    path("", include("sla.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("health/", views.health, name="health"),

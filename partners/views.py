@@ -39,6 +39,7 @@ from partners.models import (
     User,
 )
 from partners.scoping import SESSION_ACCOUNT_KEY, get_scoped_or_404, memberships_of
+from sla import selectors as sla_selectors
 
 # HOME
 # ------------------------------------------------------------------------------
@@ -79,6 +80,7 @@ class HomeView(ViewerRequiredMixin, TemplateView):
                 selectors.invitations_list(viewer=viewer).pending().count()
             )
             context["recent_events"] = selectors.audit_events_list(viewer=viewer)[:8]
+            context["early_warnings"] = sla_selectors.early_warnings(viewer, today)
         if viewer.has_role(Role.QA_REVIEWER):
             context["teams"] = selectors.team_headcounts(viewer=viewer, today=today)
         return context
@@ -135,6 +137,9 @@ class PartnerDetailView(ViewerRequiredMixin, TemplateView):
         context["partner"] = partner
         context.update(
             selectors.partner_overview(viewer=self.viewer, partner=partner, today=context["today"])
+        )
+        context["standing"] = sla_selectors.contract_standing(
+            self.viewer, partner, context["today"]
         )
         return context
 

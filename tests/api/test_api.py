@@ -13,23 +13,12 @@ from rest_framework.test import APIClient
 
 from partners.models import Agent, ApiToken, Membership
 from partners.scoping import viewer_for_membership
-from partners.services import api_token_create, api_token_revoke
+from partners.services import api_token_revoke
+from tests.factories.api import error, token_for
 from tests.factories.partners import AgentFactory
 
 AGENTS = "/api/v1/agents/"
 PARTNERS = "/api/v1/partners/"
-
-
-def token_for(user, *, partner=None, read_only=False) -> tuple[ApiToken, APIClient]:
-    viewer = viewer_for_membership(Membership.objects.get(user=user))
-    token, key = api_token_create(viewer=viewer, name="Sync", partner=partner, read_only=read_only)
-    return token, APIClient(HTTP_AUTHORIZATION=f"Bearer {key}")
-
-
-def error(response) -> dict:
-    body = response.json()
-    assert set(body) == {"type", "errors"}, body
-    return body["errors"][0]
 
 
 def new_agent(world, **overrides) -> dict:

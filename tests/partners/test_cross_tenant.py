@@ -21,7 +21,10 @@ from kpis.models import ImportBatch, Interaction, KpiSnapshot
 from partners.models import ApiToken, InteractionType, Invitation, Membership, Role
 from partners.scoping import viewer_for_membership
 from partners.services import api_token_create
+from sla.evaluation import evaluate_contract_month
+from sla.models import BandStatus, ExitCriterion, RemediationPlan, Settlement
 from tests.factories.partners import MembershipFactory, UserFactory, make_invitation
+from tests.factories.sla import govern_template, make_contract, make_sla, month_snapshot
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,52 @@ URLS: dict[str, ObjectUrl | ListUrl | ScopedWrite | NotTenantData] = {
         "tests/kpis/test_api.py (same serializer as interactions)"
     ),
     "api:import-roster": ScopedWrite("tests/kpis/test_api.py (same serializer as interactions)"),
+    "sla:contract-list": ListUrl(),
+    "sla:contract-create": ListUrl(buyer_only=True),
+    "sla:contract-detail": ObjectUrl(lambda o: {"pk": o["contract"].pk}),
+    "sla:contract-update": ObjectUrl(lambda o: {"pk": o["contract"].pk}, buyer_only=True),
+    "sla:sla-create": ObjectUrl(lambda o: {"pk": o["contract"].pk}, buyer_only=True),
+    "sla:volume-edit": ObjectUrl(lambda o: {"pk": o["contract"].pk}, buyer_only=True),
+    "sla:exit-create": ObjectUrl(lambda o: {"pk": o["contract"].pk}, buyer_only=True),
+    "sla:governed-create": ObjectUrl(lambda o: {"pk": o["sla"].pk}, buyer_only=True),
+    "sla:governed-template": ObjectUrl(lambda o: {"pk": o["sla"].pk}, buyer_only=True),
+    "sla:band-design": ObjectUrl(lambda o: {"pk": o["sla"].pk}),
+    "sla:governed-update": ObjectUrl(lambda o: {"pk": o["governed"].pk}, buyer_only=True),
+    "sla:governed-delete": ObjectUrl(
+        lambda o: {"pk": o["governed"].pk}, method="post", buyer_only=True
+    ),
+    "sla:settlement-list": ListUrl(),
+    "sla:settlement-detail": ObjectUrl(lambda o: {"pk": o["settlement"].pk}),
+    "sla:settlement-approve": ObjectUrl(
+        lambda o: {"pk": o["settlement"].pk}, method="post", buyer_only=True
+    ),
+    "sla:settlement-recompute": ObjectUrl(
+        lambda o: {"pk": o["settlement"].pk}, method="post", buyer_only=True
+    ),
+    "sla:remediation-board": ListUrl(),
+    "sla:plan-detail": ObjectUrl(lambda o: {"pk": o["plan"].pk}),
+    "api:contract-list": ListUrl(),
+    "api:contract-detail": ObjectUrl(lambda o: {"pk": o["contract"].pk}),
+    "api:contract-volumes": ObjectUrl(lambda o: {"pk": o["contract"].pk}),
+    "api:sla-list": ListUrl(),
+    "api:sla-detail": ObjectUrl(lambda o: {"pk": o["sla"].pk}),
+    "api:sla-kpis": ObjectUrl(lambda o: {"pk": o["sla"].pk}, method="post", buyer_only=True),
+    "api:sla-kpi-delete": ObjectUrl(
+        lambda o: {"pk": o["sla"].pk, "governed_id": o["governed"].pk},
+        method="delete",
+        buyer_only=True,
+    ),
+    "api:band-status-list": ListUrl(),
+    "api:band-status-detail": ObjectUrl(lambda o: {"pk": o["band_status"].pk}),
+    "api:settlement-list": ListUrl(),
+    "api:settlement-detail": ObjectUrl(lambda o: {"pk": o["settlement"].pk}),
+    "api:settlement-approve": ObjectUrl(
+        lambda o: {"pk": o["settlement"].pk}, method="post", buyer_only=True
+    ),
+    "api:remediation-plan-list": ListUrl(),
+    "api:remediation-plan-detail": ObjectUrl(lambda o: {"pk": o["plan"].pk}),
+    "api:exit-criterion-list": ListUrl(),
+    "api:exit-criterion-detail": ObjectUrl(lambda o: {"pk": o["exit_criterion"].pk}),
     "health": NotTenantData("reports only whether the database and cache answer"),
     "api-schema": NotTenantData("the API's description, the same for everyone"),
     "api-docs": NotTenantData("the API's documentation page"),
@@ -178,6 +227,31 @@ def objects(world, buyer_pm, outsider_pm, other_partner_lead) -> dict[str, dict[
             ),
         }  # fmt: skip
 
+    def sla_objects(partner):
+        """A contract whose October settled with a remediation plan, and all around it."""
+        tag = f"SECRET-{partner.name[:3]}"
+        contract = make_contract(partner, name=f"{tag} contract")
+        sla = make_sla(contract, name=f"{tag} SLA")
+        governed = govern_template(sla, "chat", "csat")
+        month_snapshot(partner, "chat", date(2026, 10, 1), contacts=900, csat_n=300,
+                       csat_positive=200)  # fmt: skip
+        evaluate_contract_month(contract, date(2026, 10, 1), date(2026, 11, 5))
+        plan = RemediationPlan.objects.get(partner=partner)
+        plan.actions = f"{tag} actions"
+        plan.save()
+        return {
+            "contract": contract,
+            "sla": sla,
+            "governed": governed,
+            "settlement": Settlement.objects.get(contract=contract),
+            "band_status": BandStatus.objects.get(governed=governed),
+            "plan": plan,
+            "exit_criterion": ExitCriterion.objects.create(
+                contract=contract, kpi="csat", comparison="below", threshold=80,
+                period_type="quarter", periods=2,
+            ),
+        }  # fmt: skip
+
     pacific_member = Membership.objects.get(user=other_partner_lead)
     globex_member = MembershipFactory(
         user=UserFactory(email="analyst@globex.test"),
@@ -197,6 +271,7 @@ def objects(world, buyer_pm, outsider_pm, other_partner_lead) -> dict[str, dict[
             )[0],
             "token": tokens_for(buyer_pm),
             **kpi_objects(world.pacific, world.pacific_agent),
+            **sla_objects(world.pacific),
         },
         "globex": {
             "partner": world.zanzibar,
@@ -205,6 +280,7 @@ def objects(world, buyer_pm, outsider_pm, other_partner_lead) -> dict[str, dict[
             "invitation": make_invitation(account=world.other_account, email="x@globex.test")[0],
             "token": tokens_for(outsider_pm),
             **kpi_objects(world.zanzibar, world.zanzibar_agent),
+            **sla_objects(world.zanzibar),
         },
     }
 

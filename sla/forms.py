@@ -1,0 +1,339 @@
+"""Forms for contracts, SLAs, bands, volumes, exit criteria and band design.
+
+They parse what people type; the rules (currency codes, dates, hybrid bases, band layouts)
+are checked by `sla.services`, whose `DomainError` the views show on the form.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.forms.models import construct_instance
+
+from kpis.domain import Kpi
+from kpis.periods import Period, PeriodType, periods_between
+from partners.forms import ViewerFormMixin
+from partners.models import Channel
+from sla import domain
+from sla.models import (
+    CONTRACT_FIELDS,
+    LOADED_COMPONENTS,
+    BandKind,
+    Contract,
+    ExitCriterion,
+    Sla,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+PERCENTAGES = ("credit_cap_pct", "bonus_cap_pct", *(name for name, _ in LOADED_COMPONENTS))
+
+
+class ServiceModelForm(forms.ModelForm):
+    """A ModelForm that only parses input into the instance: the service saving it runs the
+    model's validation after its own rules, so each problem is named once, in its words
+    (a model constraint alone would say "Constraint “contract_end_after_start” is violated")."""
+
+    def _post_clean(self) -> None:
+        try:
+            self.instance = construct_instance(
+                self, self.instance, self._meta.fields, self._meta.exclude
+            )
+        except forms.ValidationError as exc:
+            self._update_errors(exc)
+
+
+# CONTRACTS
+# ------------------------------------------------------------------------------
+
+
+class ContractForm(ViewerFormMixin, ServiceModelForm):
+    class Meta:
+        model = Contract
+        fields = CONTRACT_FIELDS
+        widgets = {"start_date": DATE, "end_date": DATE}
+        labels = {
+            "rate": "Headline rate",
+            "hybrid_base": "Hybrid base",
+            "resolution_bonus": "Bonus per resolved contact",
+            "credit_cap_pct": "Credit cap (% of the month's invoice)",
+            "bonus_cap_pct": "Bonus cap (% of the month's invoice)",
+            "notice_days": "Notice period (days)",
+            **{name: f"{label} (%)" for name, label in LOADED_COMPONENTS},
+        }
+
+    GROUPS = (
+        ("Contract", ("partner", "name", "start_date", "end_date", "currency", "notice_days")),
+        ("Pricing", ("pricing_model", "rate", "hybrid_base", "resolution_bonus")),
+        ("Loaded cost on top of the headline rate", tuple(n for n, _ in LOADED_COMPONENTS)),
+        ("What quality puts at stake", ("credit_cap_pct", "bonus_cap_pct")),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].empty_label = None  # type: ignore[attr-defined]
+        self.fields["currency"].widget.attrs.update({"placeholder": "USD", "size": 4})
+        self.fields[
+            "hybrid_base"
+        ].help_text = "Hybrid pricing only: what the base charge counts (hours, FTE or contacts)."
+        for name in (*PERCENTAGES, "resolution_bonus"):
+            self.fields[name].required = False
+        for name, _ in LOADED_COMPONENTS:
+            self.fields[name].help_text = ""
+        self.fields[
+            "wfm_pct"
+        ].help_text = (
+            "Each component as a share of the headline rate; together they usually add 10-30%."
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name in (*PERCENTAGES, "resolution_bonus"):
+            if name in cleaned and cleaned[name] is None:
+                cleaned[name] = Decimal(0)
+        return cleaned
+
+    def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [(title, [self[name] for name in names]) for title, names in self.GROUPS]
+
+
+# SLAS, GOVERNED KPIS AND BANDS
+# ------------------------------------------------------------------------------
+
+
+class SlaForm(ServiceModelForm):
+    class Meta:
+        model = Sla
+        fields = ["name", "plan_exit_periods", "remediation_days"]
+        labels = {
+            "plan_exit_periods": "Months at SLA to close a remediation plan",
+            "remediation_days": "Days to deliver a remediation plan",
+        }
+
+
+UNIT_HELP = (
+    "Bounds in the unit people read: percentages as 0-100, AHT and first response in "
+    "seconds, NPS -100 to 100, CES 1-7. A band holds its lower bound, not its upper one."
+)
+
+
+class GovernedKpiForm(forms.Form):
+    channel = forms.ChoiceField(choices=Channel.choices)
+    kpi = forms.ChoiceField(
+        label="KPI", choices=[(k.key, k.label) for k in domain.GOVERNABLE.values()]
+    )
+    guardrail = forms.BooleanField(
+        required=False,
+        help_text="A guardrail opens a review and never moves money (AHT and other "
+        "efficiency KPIs).",
+    )
+
+
+class BandForm(forms.Form):
+    # The empty choice keeps a blank extra row blank: a select would otherwise post its first
+    # option and the row would count as filled in.
+    kind = forms.ChoiceField(choices=[("", "—"), *BandKind.choices])
+    label = forms.CharField(max_length=50, required=False)
+    lower = forms.DecimalField(
+        max_digits=14, decimal_places=4, required=False, label="From (lower bound)"
+    )
+    upper = forms.DecimalField(
+        max_digits=14, decimal_places=4, required=False, label="Up to (upper bound)"
+    )
+    bonus_pct = forms.DecimalField(
+        max_digits=5, decimal_places=2, required=False, initial=0, label="Bonus %"
+    )
+    credit_pct = forms.DecimalField(
+        max_digits=5, decimal_places=2, required=False, initial=0, label="Credit %"
+    )
+    opens_remediation = forms.BooleanField(required=False, label="Opens remediation")
+    min_sample = forms.IntegerField(
+        min_value=1, required=False, initial=domain.DEFAULT_MIN_SAMPLE, label="Min. sample"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("lower", "upper"):
+            self.fields[name].widget.attrs["placeholder"] = "none"
+        for name in ("lower", "upper", "bonus_pct", "credit_pct", "min_sample"):
+            self.fields[name].widget.attrs["step"] = "any"
+
+    def band(self) -> domain.Band:
+        data = self.cleaned_data
+        return domain.Band(
+            domain.BandKind(data["kind"]),
+            data["lower"],
+            data["upper"],
+            data["bonus_pct"] or Decimal(0),
+            data["credit_pct"] or Decimal(0),
+            data["opens_remediation"],
+            data["min_sample"] or domain.DEFAULT_MIN_SAMPLE,
+            data["label"].strip(),
+        )
+
+
+class BaseBandFormSet(forms.BaseFormSet):
+    def bands(self) -> list[domain.Band]:
+        """The rows kept: filled in and not marked for removal."""
+        return [
+            form.band()
+            for form in self.forms
+            if (form in self.initial_forms or form.has_changed())
+            and not self._should_delete_form(form)
+        ]
+
+
+def band_formset_class(*, extra: int) -> type[BaseBandFormSet]:
+    """Band rows, with `extra` blank rows to add bands (static/js/band_editor.js adds more)."""
+    return forms.formset_factory(  # type: ignore[no-any-return]
+        BandForm, formset=BaseBandFormSet, extra=extra, can_delete=True, max_num=20
+    )
+
+
+def band_initial(bands: list[domain.Band]) -> list[dict[str, Any]]:
+    """Formset rows for existing bands, numbers written as people would type them."""
+
+    def number(value: Decimal | None) -> str | None:
+        return None if value is None else domain.plain_number(value)
+
+    return [
+        {
+            "kind": b.kind.value,
+            "label": b.label,
+            "lower": number(b.lower),
+            "upper": number(b.upper),
+            "bonus_pct": number(b.bonus_pct),
+            "credit_pct": number(b.credit_pct),
+            "opens_remediation": b.opens_remediation,
+            "min_sample": b.min_sample,
+        }
+        for b in bands
+    ]
+
+
+class TemplateForm(forms.Form):
+    channel = forms.ChoiceField(choices=Channel.choices)
+    template = forms.ChoiceField(
+        choices=[(t.key, t.label) for t in domain.TEMPLATES.values()], widget=forms.RadioSelect
+    )
+
+
+# VOLUMES
+# ------------------------------------------------------------------------------
+
+
+class MonthField(forms.DateField):
+    """A month as YYYY-MM (or any day of it), cleaned to the month's first day."""
+
+    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+    input_formats = ["%Y-%m", "%Y-%m-%d"]
+
+    def to_python(self, value: Any) -> date | None:
+        day = super().to_python(value)
+        return day.replace(day=1) if day else None
+
+
+class VolumeForm(forms.Form):
+    """One month: agent hours and FTE per channel (`hours_<channel>`, `fte_<channel>`).
+
+    Negative numbers are not refused here: the service refuses them, and the view saves
+    every row in one transaction, so a refused row leaves the month as it was."""
+
+    month = MonthField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for channel, label in Channel.choices:
+            self.fields[f"hours_{channel}"] = forms.DecimalField(
+                max_digits=12, decimal_places=2, required=False, label=f"{label} agent hours"
+            )
+            self.fields[f"fte_{channel}"] = forms.DecimalField(
+                max_digits=8, decimal_places=2, required=False, label=f"{label} FTE"
+            )
+
+    def rows(self) -> list[tuple[str, str, forms.BoundField, forms.BoundField]]:
+        return [
+            (channel, label, self[f"hours_{channel}"], self[f"fte_{channel}"])
+            for channel, label in Channel.choices
+        ]
+
+    def entered(self) -> list[tuple[str, Decimal | None, Decimal | None]]:
+        """(channel, hours, fte) of each row with a value."""
+        data = self.cleaned_data
+        rows = [(c, data.get(f"hours_{c}"), data.get(f"fte_{c}")) for c in Channel.values]
+        return [(c, h, f) for c, h, f in rows if h is not None or f is not None]
+
+
+# EXIT CRITERIA
+# ------------------------------------------------------------------------------
+
+
+class ExitCriterionForm(ServiceModelForm):
+    class Meta:
+        model = ExitCriterion
+        fields = [
+            "kpi",
+            "channel",
+            "comparison",
+            "threshold",
+            "periods",
+            "period_type",
+            "despite_remediation",
+        ]
+        labels = {"kpi": "KPI", "periods": "For how many consecutive", "period_type": "Periods"}
+        help_texts = {
+            "threshold": "In the KPI's unit: percentages as 0-100 (80 for 80%), durations in "
+            "seconds.",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = [("", "All channels"), *Channel.choices]  # type: ignore[attr-defined]
+        self.fields["channel"].help_text = ""
+
+
+# BAND DESIGN
+# ------------------------------------------------------------------------------
+
+# KPIs measured from KPI data (QA scores come from QA evaluations, not weekly snapshots).
+DESIGN_KPIS = [
+    (k.key, k.label) for k in domain.GOVERNABLE.values() if k.key in Kpi._value2member_map_
+]
+
+
+class DesignForm(forms.Form):
+    channel = forms.ChoiceField(choices=Channel.choices)
+    kpi = forms.ChoiceField(label="KPI", choices=DESIGN_KPIS)
+    first_week = forms.DateField(widget=DATE, label="From the week of")
+    last_week = forms.DateField(widget=DATE, label="To the week of")
+    cut_1 = forms.DecimalField(
+        max_digits=5, decimal_places=2, label="Penalty below percentile", initial=10
+    )
+    cut_2 = forms.DecimalField(
+        max_digits=5, decimal_places=2, label="Remediation below percentile", initial=40
+    )
+    cut_3 = forms.DecimalField(
+        max_digits=5, decimal_places=2, label="Bonus from percentile", initial=80
+    )
+
+    MAX_WEEKS = 104
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, last = cleaned.get("first_week"), cleaned.get("last_week")
+        if first and last:
+            if last < first:
+                self.add_error("last_week", "The last week comes before the first.")
+            elif len(periods_between(PeriodType.WEEK, first, last)) > self.MAX_WEEKS:
+                self.add_error("last_week", f"Choose at most {self.MAX_WEEKS} weeks.")
+        return cleaned
+
+    def weeks(self) -> list[Period]:
+        data = self.cleaned_data
+        return periods_between(PeriodType.WEEK, data["first_week"], data["last_week"])
+
+    def cuts(self) -> tuple[Decimal, Decimal, Decimal]:
+        data = self.cleaned_data
+        return (data["cut_1"], data["cut_2"], data["cut_3"])

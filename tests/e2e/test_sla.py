@@ -1,0 +1,68 @@
+"""A program manager sets a KPI's bands and approves a month's settlement in the browser."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.utils import timezone
+
+from partners import demo
+from partners.models import Partner
+from sla.evaluation import evaluate_contract_month, month_of
+from sla.models import GovernedKpi, Settlement
+from tests.factories.sla import govern_template, make_contract, make_sla, month_snapshot
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def signed_in(transactional_db, live_server, page):
+    demo.build(seed=2026, today=timezone.localdate())
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill("pm@northwind.example")
+    page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/")
+    return page
+
+
+@pytest.fixture
+def contract():
+    partner = Partner.objects.get(name="Harborline Support")
+    today = timezone.localdate()
+    contract = make_contract(partner, start_date=date(today.year - 1, 1, 1))
+    sla = make_sla(contract, name="Service quality")
+    govern_template(sla, "chat", "csat")
+    last_month = month_of(today).previous().start
+    month_snapshot(partner, "chat", last_month, contacts=1_000, csat_n=300, csat_positive=210)
+    evaluate_contract_month(contract, last_month, today)
+    return contract
+
+
+def test_approve_last_months_settlement(signed_in, live_server, contract, console_errors):
+    settlement = Settlement.objects.get(contract=contract)
+    page = signed_in
+    page.get_by_role("link", name="Settlements").click()
+    page.locator(f"a[href='/settlements/{settlement.pk}/']").first.click()
+    page.wait_for_url("**/settlements/*/")
+    assert "CSAT chat 70.0% (n=300) is in below 75% penalty" in page.content()
+    page.get_by_role("button", name="Approve").click()
+    page.wait_for_url("**/settlements/*/")
+    assert "Approved" in page.content()
+    settlement.refresh_from_db()
+    assert settlement.status == "approved"
+    assert console_errors == []
+
+
+def test_a_band_layout_with_a_gap_is_refused_in_the_editor(
+    signed_in, live_server, contract, console_errors
+):
+    governed = GovernedKpi.objects.get(sla__contract=contract)
+    page = signed_in
+    page.goto(f"{live_server.url}/kpis/{governed.pk}/edit/")
+    page.locator("input[name$='-upper']").first.fill("70")
+    page.get_by_role("button", name="Save the bands").click()
+    assert "Gap between 'penalty' (up to 70%) and 'remediation' (from 75%)" in page.content()
+    assert governed.bands.get(position=0).upper == 75
+    assert console_errors == []

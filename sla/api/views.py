@@ -121,7 +121,7 @@ class ContractViewSet(
             "was entered for those months; all rows or none."
         ),
     )  # fmt: skip
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def volumes(self, request: Request, pk: str | None = None) -> Response:
         contract = self.get_object()
         if request.method == "POST":

@@ -53,6 +53,8 @@ class Counts:
     headcount_start: int = 0  # roster: agents employed on the period's first day
     headcount_end: int = 0  # roster: agents employed on the period's last day
     leavers: int = 0  # roster: agents whose leaving date falls in the period
+    qa_n: int = 0  # QA evaluations of interactions (calibration.QaEvaluation)
+    qa_sum: int = 0  # the sum of their scores, in hundredths of a point (0-10,000 each)
 
     def __add__(self, other: Counts) -> Counts:
         """Counts of two disjoint sets of contacts. Roster figures are not additive over
@@ -113,6 +115,7 @@ class Kpi(StrEnum):
     NPS = "nps"
     CES = "ces"
     ATTRITION = "attrition"
+    QA = "qa"
 
 
 @dataclass(frozen=True)
@@ -218,6 +221,15 @@ DEFINITIONS: dict[Kpi, KpiDefinition] = {
             "Agents who left in the period / average headcount, annualised. "
             "Under 30 % good; over 60 % means continuous quality drift.",
             Decimal("0.60"),
+        ),
+        KpiDefinition(
+            Kpi.QA,
+            "QA score",
+            Unit.PERCENT,
+            Direction.HIGHER_IS_BETTER,
+            "Mean score of QA-evaluated interactions against the QA rubric (0-100 %): the "
+            "weighted share of points earned, 0 when a critical criterion is missed.",
+            Decimal("0.85"),
         ),
     ]
 }
@@ -339,7 +351,15 @@ def kpi_values(counts: Counts, *, period_days: int) -> dict[Kpi, KpiValue]:
         Kpi.NPS: nps(c.nps_promoters, c.nps_detractors, c.nps_n),
         Kpi.CES: _mean(Kpi.CES, c.ces_sum, c.ces_n),
         Kpi.ATTRITION: attrition_value(c, period_days),
+        Kpi.QA: qa_score(c.qa_sum, c.qa_n),
     }
+
+
+def qa_score(total_hundredths: int, n: int) -> KpiValue:
+    """The mean QA score as a share (0.873 is 87.3 %), with the number of evaluations."""
+    if n == 0:
+        return KpiValue(Kpi.QA, None, 0)
+    return KpiValue(Kpi.QA, Decimal(total_hundredths) / Decimal(n * 10_000), n)
 
 
 def change(current: KpiValue, previous: KpiValue) -> Decimal | None:

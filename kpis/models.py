@@ -259,8 +259,12 @@ class ContactCounts(models.Model):
         abstract = True
 
 
+ROSTER_COUNT_FIELDS = ("headcount_start", "headcount_end", "leavers")
+QA_COUNT_FIELDS = ("qa_n", "qa_sum")
+# What contacts (interactions, aggregate reports) count; the roster and QA evaluations add
+# the other fields of a snapshot.
 CONTACT_COUNT_FIELDS = tuple(
-    f for f in COUNT_FIELDS if f not in {"headcount_start", "headcount_end", "leavers"}
+    f for f in COUNT_FIELDS if f not in {*ROSTER_COUNT_FIELDS, *QA_COUNT_FIELDS}
 )
 
 
@@ -321,6 +325,8 @@ class KpiSnapshot(ContactCounts):
     headcount_start = models.PositiveIntegerField(default=0)
     headcount_end = models.PositiveIntegerField(default=0)
     leavers = models.PositiveIntegerField(default=0)
+    qa_n = models.PositiveIntegerField(default=0)
+    qa_sum = models.PositiveBigIntegerField(default=0)
     computed_at = models.DateTimeField(auto_now=True)
 
     tenant_scope = TenantScope(account="partner__account", partner="partner")

@@ -143,9 +143,34 @@ def computed_counts(
     )
     add(reports.values("channel", "period").annotate(**sums).order_by(), None)
 
+    _add_qa(result, partner_id, period_type, start, end)
     if period_type in ROSTER_TYPES:
         _add_roster(result, partner_id, periods)
     return dict(result)
+
+
+def _add_qa(
+    result: dict[Key, dict[str, int]], partner_id: int, period_type: PeriodType, start: date,
+    end: date,
+) -> None:  # fmt: skip
+    """QA evaluations (outside calibration) per channel and agent, by the day they were
+    scored, truncated in UTC like interactions."""
+    from calibration.models import QaEvaluation
+
+    evaluations = QaEvaluation.objects.filter(
+        partner_id=partner_id,
+        score__isnull=False,
+        scored_at__gte=datetime.combine(start, time.min, tzinfo=UTC),
+        scored_at__lt=datetime.combine(end, time.min, tzinfo=UTC),
+    ).annotate(period=Trunc("scored_at", period_type.value, tzinfo=UTC))
+    sums = {"qa_n": Count("pk"), "qa_total": Sum("score")}
+    for grouping, agent_field in ((("channel", "agent_id", "period"), "agent_id"),
+                                  (("channel", "period"), None)):  # fmt: skip
+        for row in evaluations.values(*grouping).annotate(**sums).order_by():
+            key = (row["channel"], row[agent_field] if agent_field else None, _day(row["period"]))
+            target = result[key]
+            target["qa_n"] += row["qa_n"]
+            target["qa_sum"] += int((row["qa_total"] * 100).to_integral_value())
 
 
 def _add_roster(result: dict[Key, dict[str, int]], partner_id: int, periods: list[Period]) -> None:

@@ -14,6 +14,7 @@ from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from calibration import selectors as calibration_selectors
 from kpis import charts, selectors, services
 from kpis.domain import CONTACT_KPIS, DEFAULT_MIN_SAMPLE, DEFINITIONS
 from kpis.forms import AgentScorecardForm, ImportForm, MappingForm, PeriodForm
@@ -270,6 +271,8 @@ class ChannelScorecardView(PartnerScorecardMixin, TemplateView):
             period_types=list(PeriodType),
             min_sample=DEFAULT_MIN_SAMPLE,
         )
+        # Calibration alignment is the partner's, whatever the channel (calibration module).
+        context["alignment"] = calibration_selectors.recent_alignment(self.viewer, self.partner)
         if period.type is not PeriodType.QUARTER:
             # The bands are monthly: show the month the period starts in (none for a quarter).
             sla_month = Period.containing(PeriodType.MONTH, period.start).start

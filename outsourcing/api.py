@@ -5,6 +5,14 @@ from __future__ import annotations
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from calibration.api.views import (
+    CalibrationSessionViewSet,
+    DisputeViewSet,
+    OutcomeItemViewSet,
+    QaEvaluationViewSet,
+    RubricViewSet,
+    ScoreViewSet,
+)
 from kpis.api.views import (
     AgentScorecardApi,
     ChannelScorecardApi,
@@ -36,6 +44,12 @@ router.register("band-statuses", BandStatusViewSet, basename="band-status")
 router.register("settlements", SettlementViewSet, basename="settlement")
 router.register("remediation-plans", RemediationPlanViewSet, basename="remediation-plan")
 router.register("exit-criteria", ExitCriterionViewSet, basename="exit-criterion")
+router.register("rubrics", RubricViewSet, basename="rubric")
+router.register("calibration-sessions", CalibrationSessionViewSet, basename="calibration-session")
+router.register("scores", ScoreViewSet, basename="score")
+router.register("outcome-items", OutcomeItemViewSet, basename="outcome-item")
+router.register("qa-evaluations", QaEvaluationViewSet, basename="qa-evaluation")
+router.register("disputes", DisputeViewSet, basename="dispute")
 
 urlpatterns = [
     path("me/", MeApi.as_view(), name="me"),

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("partners.urls")),
     path("", include("kpis.urls")),
     path("", include("sla.urls")),
+    path("", include("calibration.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("health/", views.health, name="health"),

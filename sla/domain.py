@@ -29,7 +29,9 @@ DEFAULT_MIN_SAMPLE = 30
 # KPIS AN SLA CAN GOVERN
 # ------------------------------------------------------------------------------
 
-QA_SCORE = "qa"  # mean QA score of sampled interactions; recorded by QA evaluations
+# Agreement between buyer and partner reviewers in calibration sessions (the partner's,
+# whatever the channel): measured by the calibration module, not from KPI snapshots.
+CALIBRATION = "calibration"
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,9 @@ GOVERNABLE: dict[str, GovernableKpi] = {
         )
         for k, d in DEFINITIONS.items()
     },
-    QA_SCORE: GovernableKpi(QA_SCORE, "QA score", Unit.PERCENT, Direction.HIGHER_IS_BETTER),
+    CALIBRATION: GovernableKpi(
+        CALIBRATION, "Calibration alignment", Unit.PERCENT, Direction.HIGHER_IS_BETTER
+    ),
 }
 
 
@@ -275,7 +279,19 @@ class BandResult:
         return self.band if self.decision is Decision.DECIDED else None
 
 
-def evaluate(kpi: GovernableKpi, value: KpiValue | None, bands: Sequence[Band]) -> BandResult:
+@dataclass(frozen=True)
+class Measured:
+    """A value measured outside KPI snapshots (calibration alignment), as a share 0-1."""
+
+    value: Decimal | None
+    sample: int
+    low: Decimal | None = None
+    high: Decimal | None = None
+
+
+def evaluate(
+    kpi: GovernableKpi, value: KpiValue | Measured | None, bands: Sequence[Band]
+) -> BandResult:
     if value is None or value.value is None:
         return BandResult(kpi, None, 0, None, None, None, Decision.NO_DATA)
     point = band_unit_value(kpi.unit, value.value)
@@ -798,7 +814,7 @@ TEMPLATES: dict[str, Template] = {
         Template(
             "qa",
             "QA score: base from 85%, remediation 80-85%, penalty below 80%",
-            QA_SCORE,
+            Kpi.QA.value,
             (
                 _b(BandKind.PENALTY, None, "80", credit_pct=Decimal(5), opens_remediation=True),
                 _b(BandKind.REMEDIATION, "80", "85", opens_remediation=True),

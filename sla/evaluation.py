@@ -70,8 +70,7 @@ def _month_counts(partner_id: int, month: date) -> dict[str, Counts]:
 
 
 def kpi_value(key: str, counts: Counts | None, period: Period) -> KpiValue | None:
-    """A governed KPI's value from a channel's counts; None when nothing measures it (QA
-    scores come from QA evaluations, recorded by the calibration module)."""
+    """A governed KPI's value from a channel's counts; None when nothing measures it."""
     if counts is None or key not in Kpi._value2member_map_:
         return None
     return kpi_values(counts, period_days=period.days)[Kpi(key)]
@@ -93,6 +92,23 @@ class Evaluated:
     projection: domain.BandResult | None
 
 
+def calibration_alignment(partner_id: int, period: Period) -> domain.Measured | None:
+    """The mean agreement of the partner's calibration sessions revealed in the period."""
+    from calibration.models import CalibrationSession
+
+    agreements = list(
+        CalibrationSession.objects.filter(
+            partner_id=partner_id,
+            revealed_at__date__gte=period.start,
+            revealed_at__date__lte=period.end,
+            agreement__isnull=False,
+        ).values_list("agreement", flat=True)
+    )
+    if not agreements:
+        return None
+    return domain.Measured(sum(agreements, Decimal(0)) / len(agreements), len(agreements))
+
+
 def _evaluate(
     governed: list[GovernedKpi], counts: dict[str, Counts], period: Period, today: date
 ) -> list[Evaluated]:
@@ -100,14 +116,22 @@ def _evaluate(
     # Days with data so far, today's (partial) day included.
     elapsed = min((today - period.start).days + 1, period.days)
     out = []
+    alignment = None
+    if any(g.kpi == domain.CALIBRATION for g in governed):
+        alignment = calibration_alignment(governed[0].sla.contract.partner_id, period)
     for g in governed:
         bands = g.band_specs()
         if not bands:
             continue
-        value = kpi_value(g.kpi, counts.get(g.channel), period)
+        value: KpiValue | domain.Measured | None = (
+            alignment
+            if g.kpi == domain.CALIBRATION
+            else kpi_value(g.kpi, counts.get(g.channel), period)
+        )
         result = domain.evaluate(g.definition, value, bands)
         projection = None
-        if not complete and value is not None and value.value is not None and elapsed > 0:
+        # Contact KPIs accrue through the month and are projected; sessions are not.
+        if not complete and isinstance(value, KpiValue) and value.value is not None:
             projected = domain.project(value, days_elapsed=elapsed, days_in_period=period.days)
             projection = domain.evaluate(g.definition, projected, bands)
         out.append(Evaluated(g, result, projection))
@@ -580,7 +604,11 @@ def exit_criterion_check(criterion: ExitCriterion, today: date) -> bool:
     kpi = domain.governable(criterion.kpi)
     rows = []
     for period in periods:
-        value = kpi_value(criterion.kpi, total(by_period.get(period.start, [])), period)
+        value: KpiValue | domain.Measured | None = (
+            calibration_alignment(contract.partner_id, period)
+            if criterion.kpi == domain.CALIBRATION
+            else kpi_value(criterion.kpi, total(by_period.get(period.start, [])), period)
+        )
         during = any(
             opened <= period.end and (closed is None or closed.date() >= period.start)
             for opened, closed in plans

@@ -201,6 +201,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=0),
         "options": {"expires": 60 * 60 * 3},
     },
+    # Daily at 06:00 UTC: calibration sessions the cadence makes due in the next two weeks
+    # are created, and reviewers whose session is due within three days are reminded.
+    "schedule-calibration": {
+        "task": "calibration.tasks.calibration_schedule_task",
+        "schedule": crontab(hour=6, minute=0),
+        "options": {"expires": 60 * 60 * 3},
+    },
     "clear-expired-sessions": {
         "task": "partners.tasks.sessions_clear_expired_task",
         "schedule": crontab(hour=3, minute=15),

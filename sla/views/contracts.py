@@ -529,7 +529,7 @@ class BandDesignView(ViewerRequiredMixin, TemplateView):
             channel = team.channel if team else Channel.values[0]
         return {
             "channel": channel,
-            "kpi": governed.kpi if governed and governed.kpi != domain.QA_SCORE else "csat",
+            "kpi": governed.kpi if governed and governed.kpi != domain.CALIBRATION else "csat",
             "first_week": first.isoformat(),
             "last_week": last.isoformat(),
             "cut_1": "10",

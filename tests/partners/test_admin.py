@@ -8,7 +8,9 @@ from django.urls import reverse
 
 from tests.factories.partners import UserFactory
 
-MODELS = [m for m in admin.site._registry if m._meta.app_label in ("partners", "sla")]
+MODELS = [
+    m for m in admin.site._registry if m._meta.app_label in ("partners", "sla", "calibration")
+]
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)

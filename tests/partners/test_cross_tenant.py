@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -17,12 +18,16 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from calibration import services as calibration_services
+from calibration.models import Dispute
 from kpis.models import ImportBatch, Interaction, KpiSnapshot
 from partners.models import ApiToken, InteractionType, Invitation, Membership, Role
 from partners.scoping import viewer_for_membership
 from partners.services import api_token_create
 from sla.evaluation import evaluate_contract_month
 from sla.models import BandStatus, ExitCriterion, RemediationPlan, Settlement
+from tests.factories.calibration import CRITERIA as CALIBRATION_CRITERIA
+from tests.factories.calibration import make_session
 from tests.factories.partners import MembershipFactory, UserFactory, make_invitation
 from tests.factories.sla import govern_template, make_contract, make_sla, month_snapshot
 
@@ -36,6 +41,11 @@ class ObjectUrl:
     method: str = "get"
     buyer_only: bool = False
     query: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # Account-wide data (rubrics): every member of the account sees it, partner users too;
+    # only another account's is out of reach.
+    account_wide: bool = False
+    # Partner-side writes (disputes): a buyer is refused by role before any lookup.
+    partner_only: bool = False
 
     def call(self, client: Any, name: str, objects: dict[str, Any]) -> Any:
         url = reverse(name, kwargs=self.kwargs(objects))
@@ -62,6 +72,10 @@ class NotTenantData:
     """A URL that shows no tenant data, with the reason; tested elsewhere."""
 
     reason: str
+
+
+def _session(o: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": o["session"].pk}
 
 
 URLS: dict[str, ObjectUrl | ListUrl | ScopedWrite | NotTenantData] = {
@@ -167,6 +181,63 @@ URLS: dict[str, ObjectUrl | ListUrl | ScopedWrite | NotTenantData] = {
     "api:remediation-plan-detail": ObjectUrl(lambda o: {"pk": o["plan"].pk}),
     "api:exit-criterion-list": ListUrl(),
     "api:exit-criterion-detail": ObjectUrl(lambda o: {"pk": o["exit_criterion"].pk}),
+    "calibration:overview": ListUrl(),
+    "calibration:session-list": ListUrl(),
+    "calibration:session-create": ListUrl(buyer_only=True),
+    "calibration:session-detail": ObjectUrl(lambda o: {"pk": o["session"].pk}),
+    "calibration:session-draw": ObjectUrl(_session, method="post", buyer_only=True),
+    "calibration:session-item-add": ObjectUrl(_session, method="post", buyer_only=True),
+    "calibration:session-reviewer-add": ObjectUrl(_session, method="post", buyer_only=True),
+    "calibration:session-close-scoring": ObjectUrl(_session, method="post", buyer_only=True),
+    "calibration:session-consensus": ObjectUrl(_session, method="post", buyer_only=True),
+    "calibration:outcome-add": ObjectUrl(_session, method="post", buyer_only=True),
+    "calibration:session-no-action": ObjectUrl(_session, method="post", buyer_only=True),
+    "calibration:session-close": ObjectUrl(_session, method="post", buyer_only=True),
+    "calibration:session-submit": ObjectUrl(_session, method="post"),
+    "calibration:scoring": ObjectUrl(_session),
+    "calibration:scoring-save": ObjectUrl(_session, method="post"),
+    "calibration:outcome-list": ListUrl(),
+    "calibration:outcome-update": ObjectUrl(lambda o: {"pk": o["outcome"].pk}, method="post"),
+    "calibration:rubric-list": ListUrl(),
+    "calibration:rubric-create": ListUrl(buyer_only=True),
+    "calibration:rubric-detail": ObjectUrl(lambda o: {"pk": o["rubric"].pk}, account_wide=True),
+    "calibration:rubric-update": ObjectUrl(
+        lambda o: {"pk": o["rubric"].pk}, buyer_only=True, account_wide=True
+    ),
+    "calibration:evaluation-list": ListUrl(),
+    "calibration:evaluation-create": ListUrl(),
+    "calibration:evaluation-detail": ObjectUrl(lambda o: {"pk": o["evaluation"].pk}),
+    "calibration:dispute-raise": ObjectUrl(
+        lambda o: {"pk": o["evaluation"].pk}, method="post", partner_only=True
+    ),
+    "calibration:dispute-list": ListUrl(),
+    "calibration:dispute-resolve": ObjectUrl(
+        lambda o: {"pk": o["dispute"].pk}, method="post", buyer_only=True
+    ),
+    "calibration:partner-settings": ObjectUrl(lambda o: {"pk": o["partner"].pk}),
+    "api:rubric-list": ListUrl(),
+    "api:rubric-detail": ObjectUrl(lambda o: {"pk": o["rubric"].pk}, account_wide=True),
+    "api:calibration-session-list": ListUrl(),
+    "api:calibration-session-detail": ObjectUrl(_session),
+    "api:calibration-session-draw": ObjectUrl(_session, method="post", buyer_only=True),
+    "api:calibration-session-items": ObjectUrl(_session, method="post", buyer_only=True),
+    "api:calibration-session-reviewers": ObjectUrl(_session, method="post", buyer_only=True),
+    "api:calibration-session-close-scoring": ObjectUrl(_session, method="post", buyer_only=True),
+    "api:calibration-session-consensus": ObjectUrl(_session),
+    "api:calibration-session-no-action": ObjectUrl(_session, method="post", buyer_only=True),
+    "api:calibration-session-close": ObjectUrl(_session, method="post", buyer_only=True),
+    "api:calibration-session-submit": ObjectUrl(_session, method="post"),
+    "api:calibration-session-disagreements": ObjectUrl(_session),
+    "api:score-list": ObjectUrl(lambda o: {}, query=lambda o: {"session": o["session"].pk}),
+    "api:outcome-item-list": ListUrl(),
+    "api:outcome-item-detail": ObjectUrl(lambda o: {"pk": o["outcome"].pk}),
+    "api:qa-evaluation-list": ListUrl(),
+    "api:qa-evaluation-detail": ObjectUrl(lambda o: {"pk": o["evaluation"].pk}),
+    "api:dispute-list": ListUrl(),
+    "api:dispute-detail": ObjectUrl(lambda o: {"pk": o["dispute"].pk}),
+    "api:dispute-resolve": ObjectUrl(
+        lambda o: {"pk": o["dispute"].pk}, method="post", buyer_only=True
+    ),
     "health": NotTenantData("reports only whether the database and cache answer"),
     "api-schema": NotTenantData("the API's description, the same for everyone"),
     "api-docs": NotTenantData("the API's documentation page"),
@@ -252,6 +323,40 @@ def objects(world, buyer_pm, outsider_pm, other_partner_lead) -> dict[str, dict[
             ),
         }  # fmt: skip
 
+    def calibration_objects(partner, agent, pm):
+        """A revealed session with an outcome, and a disputed buyer QA evaluation."""
+        tag = f"SECRET-{partner.name[:3]}"
+        pm_viewer = viewer_for_membership(Membership.objects.get(user=pm))
+        # Rubrics are the account's: Harbor's lead may read Northwind's, never Globex's.
+        name = f"{tag} rubric" if partner.account_id != world.account.pk else "Northwind QA"
+        rubric = calibration_services.rubric_create(
+            viewer=pm_viewer, name=name, channel="", criteria=CALIBRATION_CRITERIA
+        )
+        session = make_session(pm, partner, rubric, [(pm, "buyer")], items=1)
+        item = session.items.get()
+        calibration_services.score_save(
+            viewer=pm_viewer, session=session, item=item,
+            values={c.pk: Decimal(1) for c in session.version.criteria.all()},
+        )  # fmt: skip
+        calibration_services.submit(viewer=pm_viewer, session=session)
+        outcome = calibration_services.outcome_add(
+            viewer=pm_viewer, session=session, kind="policy", owner=pm,
+            description=f"{tag} outcome", due_date=date(2026, 12, 1),
+        )  # fmt: skip
+        evaluation = calibration_services.evaluation_save(
+            viewer=pm_viewer, agent=agent, version=session.version, external_id=f"{tag}-QA",
+            channel="chat", values={c.pk: Decimal(1) for c in session.version.criteria.all()},
+        )  # fmt: skip
+        criterion = session.version.criteria.first()
+        dispute = Dispute.objects.create(
+            evaluation=evaluation, criterion=criterion, proposed_value=0, reason=f"{tag} reason",
+            raised_by_label="lead", raised_at=timezone.now(), value_before=1,
+        )  # fmt: skip
+        return {
+            "rubric": rubric, "session": session, "outcome": outcome,
+            "evaluation": evaluation, "dispute": dispute,
+        }  # fmt: skip
+
     pacific_member = Membership.objects.get(user=other_partner_lead)
     globex_member = MembershipFactory(
         user=UserFactory(email="analyst@globex.test"),
@@ -272,6 +377,7 @@ def objects(world, buyer_pm, outsider_pm, other_partner_lead) -> dict[str, dict[
             "token": tokens_for(buyer_pm),
             **kpi_objects(world.pacific, world.pacific_agent),
             **sla_objects(world.pacific),
+            **calibration_objects(world.pacific, world.pacific_agent, buyer_pm),
         },
         "globex": {
             "partner": world.zanzibar,
@@ -281,6 +387,7 @@ def objects(world, buyer_pm, outsider_pm, other_partner_lead) -> dict[str, dict[
             "token": tokens_for(outsider_pm),
             **kpi_objects(world.zanzibar, world.zanzibar_agent),
             **sla_objects(world.zanzibar),
+            **calibration_objects(world.zanzibar, world.zanzibar_agent, outsider_pm),
         },
     }
 
@@ -295,7 +402,7 @@ def test_partner_user_gets_404_for_another_partners_and_another_accounts_objects
 ) -> None:
     how = URLS[name]
     client = login(partner_lead)
-    for tenant in ("pacific", "globex"):
+    for tenant in ("globex",) if how.account_wide else ("pacific", "globex"):
         response = how.call(client, name, objects[tenant])
         expected = {403} if how.buyer_only else {404}
         # A buyer-only page refuses the role before looking anything up: 403, no data either.
@@ -308,7 +415,10 @@ def test_partner_user_gets_404_for_another_partners_and_another_accounts_objects
 def test_buyer_gets_404_for_another_accounts_objects(name, objects, buyer_pm, login) -> None:
     how = URLS[name]
     response = how.call(login(buyer_pm), name, objects["globex"])
-    assert response.status_code == 404, (name, response.status_code)
+    assert response.status_code in ({403, 404} if how.partner_only else {404}), (
+        name,
+        response.status_code,
+    )
     assert b"Zanzibar" not in response.content
 
 

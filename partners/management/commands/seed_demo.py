@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from calibration import demo as calibration_demo
 from kpis import demo as kpi_demo
 from partners import demo
 from partners.models import Account
@@ -46,8 +47,15 @@ class Command(BaseCommand):
         account = demo.build(seed=seed, today=day)
         rows = {"interactions": 0, "aggregate_reports": 0}
         for each in Account.objects.order_by("name"):
+            # QA evaluations first: the KPI snapshots count them as the QA score.
+            rows["evaluations"] = rows.get("evaluations", 0) + calibration_demo.build_evaluations(
+                account=each, seed=seed, today=day
+            )
             for kind, n in kpi_demo.build(account=each, seed=seed, today=day).items():
                 rows[kind] += n
+            rows["sessions"] = rows.get("sessions", 0) + calibration_demo.build_sessions(
+                account=each, seed=seed, today=day
+            )
             for kind, n in sla_demo.build(account=each, today=day).items():
                 rows[kind] = rows.get(kind, 0) + n
         self.stdout.write(
@@ -55,7 +63,8 @@ class Command(BaseCommand):
                 f"Seeded {account.name} with {account.partners.count()} partners, "
                 f"{rows['interactions']:,} contacts of the last {kpi_demo.DETAIL_WEEKS} weeks as "
                 f"rows and {rows['aggregate_reports']:,} weekly per-agent aggregate reports "
-                f"before them; {rows['contracts']} contracts with "
+                f"before them; {rows['evaluations']:,} QA evaluations and "
+                f"{rows['sessions']} calibration sessions; {rows['contracts']} contracts with "
                 f"{rows['settlements']} monthly settlements and {rows['plans']} remediation "
                 "plans. "
                 f"Demo users (password {demo.DEMO_PASSWORD!r}): "

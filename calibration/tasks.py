@@ -1,0 +1,21 @@
+"""Celery tasks for calibration. Thin: services do the work."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from calibration import services
+from partners.models import Partner
+
+
+@shared_task(ignore_result=True)
+def calibration_schedule_task() -> int:
+    """Nightly: create the sessions each partner's cadence makes due in the next two weeks,
+    and remind reviewers whose session is due within three days. Returns sessions created."""
+    today = timezone.localdate()
+    created = 0
+    for partner in Partner.objects.filter(go_live_date__isnull=False).select_related("account"):
+        created += services.sessions_schedule(partner=partner, today=today)
+    services.reminders_send(today=today)
+    return created

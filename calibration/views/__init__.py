@@ -1,0 +1,1 @@
+"""HTML views of calibration: sessions (sessions.py), rubrics and QA evaluations."""

@@ -88,7 +88,7 @@ class BaseCriterionFormSet(forms.BaseFormSet):
 
 
 def criterion_formset_class(*, extra: int) -> type[BaseCriterionFormSet]:
-    """Criterion rows, with `extra` blank rows (static/js/rubric_editor.js adds more)."""
+    """Criterion rows, with `extra` blank rows (static/js/formset_rows.js adds more)."""
     return forms.formset_factory(  # type: ignore[return-value]
         CriterionForm, formset=BaseCriterionFormSet, extra=extra, can_delete=True, max_num=60
     )

@@ -186,7 +186,7 @@ class BaseBandFormSet(forms.BaseFormSet):
 
 
 def band_formset_class(*, extra: int) -> type[BaseBandFormSet]:
-    """Band rows, with `extra` blank rows to add bands (static/js/band_editor.js adds more)."""
+    """Band rows, with `extra` blank rows to add bands (static/js/formset_rows.js adds more)."""
     return forms.formset_factory(  # type: ignore[no-any-return]
         BandForm, formset=BaseBandFormSet, extra=extra, can_delete=True, max_num=20
     )

@@ -61,6 +61,9 @@ def test_a_band_layout_with_a_gap_is_refused_in_the_editor(
     governed = GovernedKpi.objects.get(sla__contract=contract)
     page = signed_in
     page.goto(f"{live_server.url}/kpis/{governed.pk}/edit/")
+    rows = page.locator("#band-rows tr").count()
+    page.get_by_role("button", name="Add a band").click()
+    assert page.locator("#band-rows tr").count() == rows + 1
     page.locator("input[name$='-upper']").first.fill("70")
     page.get_by_role("button", name="Save the bands").click()
     assert "Gap between 'penalty' (up to 70%) and 'remediation' (from 75%)" in page.content()

@@ -515,3 +515,23 @@ def recent_alignment(viewer: Viewer, partner: Partner, count: int = 6) -> list[A
         .order_by("-revealed_at")[:count]
     )
     return [AlignmentPoint(s) for s in sessions]
+
+
+@dataclass(frozen=True)
+class ToScore:
+    session: CalibrationSession
+    submitted: bool
+
+
+def sessions_to_score(viewer: Viewer) -> list[ToScore]:
+    """The viewer's own reviewer seats in sessions still being scored, soonest due first
+    (one query)."""
+    if viewer.user is None:
+        return []
+    seats = (
+        scope(SessionReviewer, viewer)
+        .filter(user=viewer.user, session__status=SessionStatus.SCORING)
+        .select_related("session__partner")
+        .order_by("session__due_date", "session_id")
+    )
+    return [ToScore(seat.session, seat.submitted_at is not None) for seat in seats]

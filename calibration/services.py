@@ -548,8 +548,11 @@ def item_add(
         partner_id=session.partner_id, external_id=external_id.strip()
     ).first()
     with transaction.atomic():
+        # Positions are taken under the session's lock: two facilitators adding at once queue.
+        CalibrationSession.objects.select_for_update().filter(pk=session.pk).exists()
+        last = session.items.aggregate(last=Max("position"))["last"]
         item = SessionItem.objects.create(
-            session=session, position=session.items.count(), interaction=interaction,
+            session=session, position=0 if last is None else last + 1, interaction=interaction,
             external_id=external_id.strip(), link=link, channel=channel,
             interaction_type=interaction_type, added_by_hand=True,
         )  # fmt: skip
@@ -783,9 +786,14 @@ def outcome_update(*, viewer: Viewer, outcome: OutcomeItem, status: str) -> Outc
                           code="permission_denied")  # fmt: skip
     if status not in OutcomeStatus.values:
         raise DomainError(f"'{status}' is not a status.", field="status")
-    outcome.status = status
-    outcome.done_at = timezone.now() if status == OutcomeStatus.DONE else None
-    outcome.save(update_fields=["status", "done_at"])
+    with transaction.atomic():
+        outcome.status = status
+        outcome.done_at = timezone.now() if status == OutcomeStatus.DONE else None
+        outcome.save(update_fields=["status", "done_at"])
+        audit_record(
+            account=viewer.account, actor=viewer.user, action=f"calibration.outcome_{status}",
+            summary=f"Marked {outcome} {status}"[:300], outcome=outcome.pk,
+        )  # fmt: skip
     return outcome
 
 

@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from calibration import selectors as calibration_selectors
 from outsourcing.errors import DomainError
 from partners import selectors, services
 from partners.forms import (
@@ -83,6 +84,7 @@ class HomeView(ViewerRequiredMixin, TemplateView):
             context["early_warnings"] = sla_selectors.early_warnings(viewer, today)
         if viewer.has_role(Role.QA_REVIEWER):
             context["teams"] = selectors.team_headcounts(viewer=viewer, today=today)
+        context["to_score"] = calibration_selectors.sessions_to_score(viewer)
         return context
 
 

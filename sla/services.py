@@ -395,25 +395,33 @@ def settlement_approve(*, viewer: Viewer, settlement: Settlement, today: date) -
 # ------------------------------------------------------------------------------
 
 
+class _Unchanged:
+    """An owner argument left out: the plan keeps its owner (None removes it)."""
+
+
+UNCHANGED = _Unchanged()
+
+
 def plan_update(
     *,
     viewer: Viewer,
     plan: RemediationPlan,
     actions: str | None = None,
     due_date: date | None = None,
-    buyer_owner: User | None = None,
-    partner_owner: User | None = None,
+    buyer_owner: User | None | _Unchanged = UNCHANGED,
+    partner_owner: User | None | _Unchanged = UNCHANGED,
     close_reason: str | None = None,
 ) -> RemediationPlan:
     """Owners, due date and actions; both sides' QA leads and program managers may edit.
-    A program manager may close a plan by hand, with a reason."""
+    An owner of None takes the owner off the plan. A program manager may close a plan by
+    hand, with a reason."""
     if viewer.read_only or viewer.role not in (Role.PROGRAM_MANAGER, Role.PARTNER_QA_LEAD):
         raise DomainError(
             "Program managers and partner QA leads update remediation plans.",
             code="permission_denied",
         )
     for user, side in ((buyer_owner, "buyer"), (partner_owner, "partner")):
-        if user is None:
+        if not isinstance(user, User):
             continue
         membership = user.memberships.filter(account_id=viewer.account_id).first()
         if membership is None:
@@ -431,10 +439,10 @@ def plan_update(
     if due_date is not None:
         plan.due_date = due_date
         fields.append("due_date")
-    if buyer_owner is not None:
+    if not isinstance(buyer_owner, _Unchanged) and buyer_owner != plan.buyer_owner:
         plan.buyer_owner = buyer_owner
         fields.append("buyer_owner")
-    if partner_owner is not None:
+    if not isinstance(partner_owner, _Unchanged) and partner_owner != plan.partner_owner:
         plan.partner_owner = partner_owner
         fields.append("partner_owner")
     if close_reason:

@@ -453,10 +453,14 @@ class RemediationPlanUpdateSerializer(serializers.Serializer[Any]):
     actions = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
     due_date = serializers.DateField(required=False)
     buyer_owner = serializers.IntegerField(
-        required=False, help_text="User id of a buyer-side member of the account."
+        required=False,
+        allow_null=True,
+        help_text="User id of a buyer-side member of the account; null removes the owner.",
     )
     partner_owner = serializers.IntegerField(
-        required=False, help_text="User id of a member of the plan's partner."
+        required=False,
+        allow_null=True,
+        help_text="User id of a member of the plan's partner; null removes the owner.",
     )
     close_reason = serializers.CharField(
         required=False,

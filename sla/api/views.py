@@ -300,13 +300,20 @@ class RemediationPlanViewSet(
         body.is_valid(raise_exception=True)
         data = body.validated_data
         viewer = _viewer(request)
+
+        def owner(field: str) -> Any:
+            # Left out: unchanged; null: no owner; an id: that member.
+            if field not in data:
+                return services.UNCHANGED
+            return services.member_user(viewer, data[field], field)
+
         services.plan_update(
             viewer=viewer,
             plan=plan,
             actions=data.get("actions"),
             due_date=data.get("due_date"),
-            buyer_owner=services.member_user(viewer, data.get("buyer_owner"), "buyer_owner"),
-            partner_owner=services.member_user(viewer, data.get("partner_owner"), "partner_owner"),
+            buyer_owner=owner("buyer_owner"),
+            partner_owner=owner("partner_owner"),
             close_reason=data.get("close_reason"),
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=plan.pk)).data)

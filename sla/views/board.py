@@ -268,7 +268,7 @@ class PlanDetailView(ViewerRequiredMixin, DomainFormMixin, FormView):
         plan = self.plan
         context.update(
             plan=plan,
-            needed=plan.governed.sla.plan_exit_periods,
+            needed=plan.governed.sla.plan_exit_periods if plan.governed else None,
             history=selectors.plan_history(self.viewer, plan),
             can_edit=self.can_edit,
             overdue=plan.status == PlanStatus.OPEN and plan.due_date < context["today"],
@@ -282,8 +282,13 @@ class PlanDetailView(ViewerRequiredMixin, DomainFormMixin, FormView):
             plan=self.plan,
             actions=data["actions"],
             due_date=data["due_date"],
-            buyer_owner=data.get("buyer_owner"),
-            partner_owner=data.get("partner_owner"),
+            # A field the viewer is not offered leaves that owner as it is.
+            buyer_owner=(
+                data.get("buyer_owner") if "buyer_owner" in form.fields else services.UNCHANGED
+            ),
+            partner_owner=(
+                data.get("partner_owner") if "partner_owner" in form.fields else services.UNCHANGED
+            ),
             close_reason=(data.get("close_reason") or "").strip() or None,
         )
         messages.success(

@@ -556,3 +556,18 @@ def test_the_services_view_of_the_session_matches_the_page(session, buyer_pm, lo
     html = page(login(buyer_pm), "session-detail", session)
     assert "not defined" in html  # no scores: alpha undefined
     assert "no interaction scored by both sides" in html
+
+
+def test_home_lists_the_sessions_a_reviewer_has_to_score(
+    world, buyer_pm, buyer_reviewer, partner_lead, login
+):
+    from tests.factories.calibration import make_rubric, make_session
+
+    session = make_session(buyer_pm, world.harbor, make_rubric(buyer_pm, name="Home QA"),
+                           [(buyer_reviewer, "buyer"), (partner_lead, "partner")])  # fmt: skip
+    scoring = reverse("calibration:scoring", args=[session.pk])
+    for user in (buyer_reviewer, partner_lead):
+        html = login(user).get(reverse("partners:home")).content.decode()
+        assert "Calibration sessions to score" in html
+        assert scoring in html
+    assert scoring not in login(buyer_pm).get(reverse("partners:home")).content.decode()

@@ -703,6 +703,13 @@ def test_partner_lead_sets_owners_and_actions_of_its_plan(
     assert (body["buyer_owner"], body["buyer_owner_name"]) == (buyer_pm.pk, buyer_pm.display_name)
     plan.refresh_from_db()
     assert (plan.partner_owner, plan.buyer_owner) == (partner_lead, buyer_pm)
+    # null takes an owner off; a field left out stays as it is.
+    response = api_login(partner_lead).patch(
+        f"{PLANS}{plan.pk}/", {"partner_owner": None}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    plan.refresh_from_db()
+    assert (plan.partner_owner, plan.buyer_owner) == (None, buyer_pm)
 
 
 def test_plan_owner_from_another_partner_is_refused_without_naming_them(

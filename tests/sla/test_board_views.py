@@ -598,3 +598,29 @@ def test_settlement_detail_queries_do_not_grow_with_lines(world, buyer_pm, login
     assert _count_queries(client, settlement_url(two_lines)) == _count_queries(
         client, settlement_url(many_lines)
     )
+
+
+def test_a_plan_outlives_its_kpi_and_owners_can_be_removed(harbor_october, buyer_pm, login):
+    from partners.models import Membership
+    from partners.scoping import viewer_for_membership
+    from sla import services
+
+    plan = RemediationPlan.objects.filter(partner=harbor_october.partner).first()
+    pm = viewer_for_membership(Membership.objects.get(user=buyer_pm))
+    services.plan_update(viewer=pm, plan=plan, buyer_owner=buyer_pm)
+    services.plan_update(viewer=pm, plan=plan, actions="Coach the chat team")
+    plan.refresh_from_db()
+    assert plan.buyer_owner == buyer_pm  # left out: unchanged
+    services.plan_update(viewer=pm, plan=plan, buyer_owner=None)
+    plan.refresh_from_db()
+    assert plan.buyer_owner is None
+    services.governed_kpi_delete(viewer=pm, governed=plan.governed)
+    plan.refresh_from_db()
+    assert plan.status == "closed"
+    assert plan.closed_reason == "The KPI is no longer governed by the SLA."
+    page = login(buyer_pm).get(reverse("sla:plan-detail", args=[plan.pk]))
+    assert page.status_code == 200
+    assert "The SLA no longer governs this KPI." in page.content.decode()
+    assert (
+        login(buyer_pm).get(reverse("sla:remediation-board") + "?status=closed").status_code == 200
+    )

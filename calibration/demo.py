@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from calibration import domain, services
 from calibration.models import (
@@ -239,7 +240,7 @@ def _debrief(session: CalibrationSession, owner: User, rng: random.Random, today
                 description=f"Agree how to score '{found.criterion.name}' "
                 f"({found.item.external_id}) and brief both QA teams",
                 due_date=session.due_date + timedelta(days=14),
-                status=OutcomeStatus.DONE if session.due_date + timedelta(days=21) < today
+                status=OutcomeStatus.DONE if session.due_date + timedelta(days=75) < today
                 else OutcomeStatus.OPEN,
             )  # fmt: skip
         else:
@@ -248,7 +249,7 @@ def _debrief(session: CalibrationSession, owner: User, rng: random.Random, today
                 note="A judgment call both sides accept; no change to the guideline.",
             )  # fmt: skip
     session.status = SessionStatus.CLOSED
-    session.closed_at = datetime.combine(session.due_date + timedelta(days=1), time(11), tzinfo=UTC)
+    session.closed_at = min(session.revealed_at + timedelta(days=1), timezone.now())  # type: ignore[operator]
     session.save(update_fields=["status", "closed_at"])
 
 
@@ -283,8 +284,10 @@ def build_sessions(*, account: Account, seed: int, today: date) -> int:
                 SessionItem.objects.bulk_create(_items(partner, session, rng))
                 progress = n / max(len(due) - 1, 1)
                 _score(session, reviewers, criteria, rng, progress, today)
-                held = datetime.combine(day - timedelta(days=rng.choice([0, 0, 1, 2, 5])),
-                                        time(15), tzinfo=UTC)  # fmt: skip
+                # Most sessions are held on their due date or just before; some slip.
+                slip = rng.choice([-2, -1, 0, 0, 0, 1, 2, 6])
+                held = datetime.combine(min(day + timedelta(days=slip), today), time(15),
+                                        tzinfo=UTC)  # fmt: skip
                 SessionReviewer.objects.filter(session=session).update(submitted_at=held)
                 session.status = SessionStatus.REVEALED
                 session.revealed_at = held

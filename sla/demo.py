@@ -165,7 +165,9 @@ def build(*, account: Account, today: date) -> dict[str, int]:
                 period_type="quarter", periods=2, despite_remediation=True,
             )  # fmt: skip
             first_data = (
-                KpiSnapshot.objects.filter(partner=partner, period_type=PeriodType.MONTH)
+                KpiSnapshot.objects.filter(
+                    partner=partner, period_type=PeriodType.MONTH, contacts__gt=0
+                )
                 .order_by("period_start")
                 .values_list("period_start", flat=True)
                 .first()

@@ -135,6 +135,11 @@ def main() -> int:
         "/scorecards/weekly/",
         "/partners/1/scorecard/",
         "/partners/1/scorecard/agents/",
+        "/settlements/",
+        "/remediation/",
+        "/calibration/",
+        "/calibration/sessions/",
+        "/calibration/evaluations/",
     ]:
         timings = []
         for _ in range(15):

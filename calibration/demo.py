@@ -61,15 +61,7 @@ ITEMS = 8
 
 def _rubric(account: Account) -> RubricVersion:
     rubric = Rubric.objects.create(account=account, name="Support QA")
-    version = RubricVersion.objects.create(rubric=rubric, number=1)
-    RubricCriterion.objects.bulk_create(
-        RubricCriterion(
-            version=version, position=i, section=c.section, name=c.name, guidance=c.guidance,
-            weight=c.weight, scale=c.scale, na_allowed=c.na_allowed, critical=c.critical,
-        )
-        for i, c in enumerate(CRITERIA)
-    )  # fmt: skip
-    return version
+    return services.version_create(rubric, CRITERIA, None)
 
 
 def _value(rng: random.Random, criterion: RubricCriterion, level: float) -> Decimal | None:

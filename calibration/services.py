@@ -98,11 +98,12 @@ def _check_criteria(criteria: Sequence[CriterionInput]) -> None:
         raise DomainError(" ".join(problems), code="invalid_rubric", field="criteria")
 
 
-def _new_version(
-    rubric: Rubric, criteria: Sequence[CriterionInput], viewer: Viewer
+def version_create(
+    rubric: Rubric, criteria: Sequence[CriterionInput], created_by: User | None
 ) -> RubricVersion:
+    """The rubric's next version with these criteria (checked by the caller)."""
     number = (rubric.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-    version = RubricVersion.objects.create(rubric=rubric, number=number, created_by=viewer.user)
+    version = RubricVersion.objects.create(rubric=rubric, number=number, created_by=created_by)
     RubricCriterion.objects.bulk_create(
         RubricCriterion(
             version=version, position=i, section=c.section.strip(), name=c.name.strip(),
@@ -127,7 +128,7 @@ def rubric_create(
     _check_criteria(criteria)
     with transaction.atomic():
         rubric = Rubric.objects.create(account=viewer.account, name=name.strip(), channel=channel)
-        _new_version(rubric, criteria, viewer)
+        version_create(rubric, criteria, viewer.user)
         audit_record(
             account=viewer.account, actor=viewer.user, action="rubric.created",
             summary=f"Created the rubric {rubric}", rubric=rubric.pk,
@@ -147,7 +148,7 @@ def rubric_update(
         if latest is not None and not latest.in_use:
             latest.criteria.all().delete()
             latest.delete()
-        version = _new_version(rubric, criteria, viewer)
+        version = version_create(rubric, criteria, viewer.user)
         audit_record(
             account=viewer.account, actor=viewer.user, action="rubric.updated",
             summary=f"Changed the rubric {rubric} (version {version.number})", rubric=rubric.pk,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Max, Min
+from django.db.models import Exists, Max, Min, OuterRef
 
 from calibration.models import CalibrationSession, SessionKind
 from kpis.models import Interaction
@@ -45,16 +45,22 @@ def adhoc_suggestions(viewer: Viewer, today: date) -> list[Suggestion]:
 
     found = []
     window = datetime.combine(today - timedelta(days=NEW_TYPE_DAYS), time.min, tzinfo=UTC)
+    # Only the window's contacts are grouped (index on partner, opened_at); a type counts as
+    # new when the partner has no contact of it before the window.
+    older = Interaction.objects.filter(
+        partner_id=OuterRef("partner_id"),
+        interaction_type_id=OuterRef("interaction_type_id"),
+        opened_at__lt=window,
+    )
     firsts = (
-        Interaction.objects.filter(partner_id__in=partners)
-        .values("partner_id", "interaction_type__name")
-        .annotate(first=Min("opened_at"))
-        .filter(first__gte=window)
+        Interaction.objects.filter(partner_id__in=partners, opened_at__gte=window)
+        .values("partner_id", "interaction_type_id", "interaction_type__name")
+        .annotate(first=Min("opened_at"), seen_before=Exists(older))
         .order_by("first")
     )
     for row in firsts:
         since = row["first"].date()
-        if not answered(row["partner_id"], since):
+        if not row["seen_before"] and not answered(row["partner_id"], since):
             found.append(
                 Suggestion(
                     partners[row["partner_id"]],

@@ -25,7 +25,6 @@ from partners.models import Account, Membership, Partner, Role
 from sla import domain
 from sla.evaluation import exit_criteria_check, partner_months_evaluate
 from sla.models import (
-    Band,
     ChannelVolume,
     Contract,
     ExitCriterion,
@@ -95,14 +94,7 @@ def _aht_guardrail(channel: str) -> list[domain.Band]:
 
 def _govern(sla: Sla, channel: str, kpi: str, bands: list[domain.Band], guardrail: bool) -> None:
     governed = GovernedKpi.objects.create(sla=sla, channel=channel, kpi=kpi, guardrail=guardrail)
-    Band.objects.bulk_create(
-        Band(
-            governed=governed, position=i, kind=b.kind.value, label=b.label, lower=b.lower,
-            upper=b.upper, bonus_pct=b.bonus_pct, credit_pct=b.credit_pct,
-            opens_remediation=b.opens_remediation, min_sample=b.min_sample,
-        )
-        for i, b in enumerate(bands)
-    )  # fmt: skip
+    governed.set_bands(bands)
 
 
 def _hours(partner: Partner, contract: Contract, months: list[Period]) -> None:

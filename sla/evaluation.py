@@ -313,13 +313,15 @@ def _carry_into(draft: Settlement) -> Decimal:
     sources = Settlement.objects.filter(
         contract_id=draft.contract_id, status=SettlementStatus.APPROVED, month__lt=draft.month
     ).prefetch_related("carried_out__target")
-    earlier_drafts = Settlement.objects.filter(
-        contract_id=draft.contract_id, status=SettlementStatus.DRAFT, month__lt=draft.month
+    earlier_drafts = list(
+        Settlement.objects.filter(
+            contract_id=draft.contract_id, status=SettlementStatus.DRAFT, month__lt=draft.month
+        ).values_list("month", flat=True)
     )
     total_ = Decimal(0)
     keep = []
     for source in sources:
-        if earlier_drafts.filter(month__gt=source.month).exists():
+        if any(month > source.month for month in earlier_drafts):
             continue  # an earlier open month takes it
         already = next((c for c in source.carried_out.all() if c.target_id == draft.pk), None)
         # Drafts do not count as carried: what this draft takes is what is still outstanding.
@@ -360,22 +362,24 @@ def _sync_statuses(
             governed__in=[e.governed for e in evaluated], month=month
         ).select_related("band")
     }
-    written = 0
+    create, update = [], []
     for item in evaluated:
         fields = _status_fields(item, bands, complete)
         fields["explanation"] = _status_text(item)
         status = stored.get(item.governed.pk)
         if status is None:
-            BandStatus.objects.create(
-                governed=item.governed, month=month, computed_at=now, **fields
+            create.append(
+                BandStatus(governed=item.governed, month=month, computed_at=now, **fields)
             )
-            written += 1
         elif _changed(status, fields):
             for name, value in fields.items():
                 setattr(status, name, value)
             status.computed_at = now
-            status.save()
-            written += 1
+            update.append(status)
+    BandStatus.objects.bulk_create(create)
+    if update:
+        BandStatus.objects.bulk_update(update, [*fields, "computed_at"])
+    written = len(create) + len(update)
     # A KPI whose bands were all removed no longer has a standing.
     BandStatus.objects.filter(governed__sla__contract=contract, month=month).exclude(
         governed__in=[e.governed for e in evaluated]
@@ -402,13 +406,18 @@ def _open_plans(evaluated: list[Evaluated], partner: Partner, month: date, now: 
             governed__in=[e.governed for e in evaluated], status=PlanStatus.OPEN
         ).values_list("governed_id", flat=True)
     )
+    # Once per landing: a plan already opened for this month (and since closed) is not
+    # opened again by the next night's run.
+    opened_this_month = set(
+        RemediationPlan.objects.filter(
+            governed__in=[e.governed for e in evaluated], opened_month=month
+        ).values_list("governed_id", flat=True)
+    )
     for item in evaluated:
         band = item.result.decided_band
-        if band is None or not band.opens_remediation or item.governed.pk in open_for:
+        if band is None or not band.opens_remediation:
             continue
-        # Once per landing: a plan already opened for this month (and since closed) is not
-        # opened again by the next night's run.
-        if RemediationPlan.objects.filter(governed=item.governed, opened_month=month).exists():
+        if item.governed.pk in open_for | opened_this_month:
             continue
         kind = PlanKind.REVIEW if item.governed.guardrail else PlanKind.REMEDIATION
         reason = domain.describe(
@@ -438,18 +447,29 @@ def _open_plans(evaluated: list[Evaluated], partner: Partner, month: date, now: 
 
 def _close_plans(contract: Contract, today: date, now: datetime) -> int:
     closed = 0
-    plans = RemediationPlan.objects.filter(
-        governed__sla__contract=contract, status=PlanStatus.OPEN
-    ).select_related("governed__sla")
-    for plan in plans:
-        needed = plan.governed.sla.plan_exit_periods
-        statuses = list(
-            BandStatus.objects.filter(
-                governed=plan.governed, month__gt=plan.opened_month, month_complete=True
-            )
-            .select_related("band")
-            .order_by("month")
+    plans = list(
+        RemediationPlan.objects.filter(
+            governed__sla__contract=contract, status=PlanStatus.OPEN
+        ).select_related("governed__sla")
+    )
+    if not plans:
+        return 0
+    # The complete months of every planned KPI since its earliest plan, in one query.
+    by_governed: dict[int, list[BandStatus]] = defaultdict(list)
+    for s in (
+        BandStatus.objects.filter(
+            governed_id__in=[p.governed_id for p in plans],
+            month__gt=min(p.opened_month for p in plans),
+            month_complete=True,
         )
+        .select_related("band")
+        .order_by("month")
+    ):
+        by_governed[s.governed_id].append(s)
+    for plan in plans:
+        assert plan.governed is not None  # open plans belong to a governed KPI
+        needed = plan.governed.sla.plan_exit_periods
+        statuses = [s for s in by_governed[plan.governed_id] if s.month > plan.opened_month]
         recent: list[domain.Band | None] = [
             s.band.spec if s.band is not None and s.decision == domain.Decision.DECIDED else None
             for s in statuses

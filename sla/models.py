@@ -8,6 +8,7 @@ hold their inputs and their results, and convert to the domain's types.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -238,6 +239,19 @@ class GovernedKpi(models.Model):
     def band_specs(self) -> list[domain.Band]:
         """The bands as domain values, lowest first (uses a prefetched `bands` if present)."""
         return [b.spec for b in self.bands.all()]
+
+    def set_bands(self, bands: Sequence[domain.Band]) -> None:
+        """Replace the bands with these (checked by the caller), stored lowest first."""
+        ordered = sorted(bands, key=lambda b: (b.lower is not None, b.lower or Decimal(0)))
+        self.bands.all().delete()
+        Band.objects.bulk_create(
+            Band(
+                governed=self, position=i, kind=b.kind.value, label=b.label, lower=b.lower,
+                upper=b.upper, bonus_pct=b.bonus_pct, credit_pct=b.credit_pct,
+                opens_remediation=b.opens_remediation, min_sample=b.min_sample,
+            )
+            for i, b in enumerate(ordered)
+        )  # fmt: skip
 
 
 class BandKind(models.TextChoices):

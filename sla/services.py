@@ -25,7 +25,6 @@ from sla import domain
 from sla.currency import is_currency
 from sla.evaluation import evaluate_contract_month, month_of
 from sla.models import (
-    Band,
     ChannelVolume,
     Contract,
     ExitCriterion,
@@ -249,7 +248,6 @@ def governed_kpi_save(
             f"{domain.governable(kpi).label} on {channel} is already governed by this SLA.",
             field="kpi",
         )
-    ordered = sorted(bands, key=lambda b: (b.lower is not None, b.lower or Decimal(0)))
     with transaction.atomic():
         if governed is None:
             governed = GovernedKpi.objects.create(
@@ -258,22 +256,7 @@ def governed_kpi_save(
         else:
             governed.channel, governed.kpi, governed.guardrail = channel, kpi, guardrail
             governed.save()
-            governed.bands.all().delete()
-        Band.objects.bulk_create(
-            Band(
-                governed=governed,
-                position=i,
-                kind=b.kind.value,
-                label=b.label,
-                lower=b.lower,
-                upper=b.upper,
-                bonus_pct=b.bonus_pct,
-                credit_pct=b.credit_pct,
-                opens_remediation=b.opens_remediation,
-                min_sample=b.min_sample,
-            )
-            for i, b in enumerate(ordered)
-        )
+        governed.set_bands(bands)
         audit_record(
             account=viewer.account,
             actor=viewer.user,

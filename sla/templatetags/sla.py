@@ -3,7 +3,6 @@ currency's minor digits, KPI values in their unit (band units: percentages as 0-
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -86,11 +85,6 @@ def band_interval(low: Any, high: Any, kpi: str) -> str:
     if _decimal(low) is None or _decimal(high) is None:
         return ""
     return f"{band_value(low, kpi)} – {band_value(high, kpi)}"
-
-
-@register.filter
-def month_label(day: date | None) -> str:
-    return day.strftime("%B %Y") if day else ""
 
 
 @register.filter

@@ -169,3 +169,20 @@ def test_the_channel_scorecard_shows_the_partners_calibration_alignment(
     assert "Calibration alignment" in html
     assert "70.0" in html
     assert "+37.5" in html
+
+
+def test_a_type_the_partner_handled_before_the_window_is_not_new(world, buyer_pm, today):
+    from django.utils import timezone
+
+    from calibration.suggestions import adhoc_suggestions
+    from kpis.models import Interaction
+    from partners.models import InteractionType
+
+    billing = InteractionType.objects.create(account=world.account, code="billing", name="Billing")
+    for n, days in enumerate((3, 60)):
+        Interaction.objects.create(
+            partner=world.harbor, agent=world.harbor_agent, channel="chat",
+            interaction_type=billing, external_id=f"B-{n}",
+            opened_at=timezone.now() - timezone.timedelta(days=days),
+        )  # fmt: skip
+    assert adhoc_suggestions(viewer_of(buyer_pm), today) == []

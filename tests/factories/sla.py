@@ -8,7 +8,7 @@ from decimal import Decimal
 from kpis.models import KpiSnapshot
 from partners.models import Partner
 from sla import domain
-from sla.models import Band, ChannelVolume, Contract, GovernedKpi, Sla
+from sla.models import ChannelVolume, Contract, GovernedKpi, Sla
 
 
 def make_contract(partner: Partner, **overrides: object) -> Contract:
@@ -42,12 +42,7 @@ def govern(
     guardrail: bool = False,
 ) -> GovernedKpi:
     governed = GovernedKpi.objects.create(sla=sla, channel=channel, kpi=kpi, guardrail=guardrail)
-    for position, b in enumerate(bands):
-        Band.objects.create(
-            governed=governed, position=position, kind=b.kind.value, label=b.label,
-            lower=b.lower, upper=b.upper, bonus_pct=b.bonus_pct, credit_pct=b.credit_pct,
-            opens_remediation=b.opens_remediation, min_sample=b.min_sample,
-        )  # fmt: skip
+    governed.set_bands(bands)
     return governed
 
 

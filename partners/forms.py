@@ -83,7 +83,7 @@ class AcceptInvitationForm(forms.Form):
 class PartnerForm(forms.ModelForm):
     class Meta:
         model = Partner
-        fields = ["name", "delivery_model", "country", "go_live_date"]
+        fields = ["name", "delivery_model", "country", "go_live_date", "in_house"]
         widgets = {"go_live_date": forms.DateInput(attrs={"type": "date"})}
 
 

@@ -118,6 +118,10 @@ class Partner(models.Model):
     delivery_model = models.CharField(max_length=20, choices=DeliveryModel.choices)
     country = models.CharField(max_length=100, blank=True)
     go_live_date = models.DateField(null=True, blank=True)
+    in_house = models.BooleanField(
+        default=False,
+        help_text="The buyer's own team, imported like a partner to give the in-house baseline.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     tenant_scope = TenantScope(account="account", partner="pk")
@@ -145,6 +149,9 @@ class InteractionType(models.Model):
     name = models.CharField(max_length=100)
     is_brand_sensitive = models.BooleanField(
         default=False, help_text="Complaints, retention: work usually kept for year two."
+    )
+    is_routine = models.BooleanField(
+        default=False, help_text="Scripted work such as status checks: a partner ramps in weeks."
     )
 
     tenant_scope = TenantScope(account="account")

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "kpis",
     "sla",
     "calibration",
+    "engagements",
 ]
 
 MIDDLEWARE = [

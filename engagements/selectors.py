@@ -1,0 +1,783 @@
+"""Reading the engagement: a partner's current scope, forecast against actual volume, scope
+discipline, expansion gates, cost per resolved contact, the pricing what-if, and the
+selection comparison. Every queryset comes through `partners.scoping`; aggregations are SQL,
+and the rules applied to their results are `engagements.domain`'s.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncMonth
+
+from engagements import domain
+from engagements.models import (
+    Candidate,
+    CandidateRedFlag,
+    CandidateScore,
+    EngagementStage,
+    ScopeLine,
+    ScopeVersion,
+    Selection,
+    StageKind,
+)
+from kpis.models import Interaction, KpiSnapshot
+from kpis.periods import Period, PeriodType
+from partners.models import Channel, Partner
+from partners.scoping import Viewer, get_scoped_or_404, scope
+from sla.currency import minor_digits
+from sla.domain import PricingModel, Volumes, format_money
+from sla.evaluation import calibration_alignment, month_of
+from sla.models import BandKind, BandStatus, ChannelVolume, Decision, Settlement
+
+CHANNEL_LABELS = dict(Channel.choices)
+CHANNEL_ORDER = list(CHANNEL_LABELS)
+
+
+def _channel_key(channel: str) -> int:
+    return CHANNEL_ORDER.index(channel) if channel in CHANNEL_ORDER else len(CHANNEL_ORDER)
+
+
+def _months_back(today: date, count: int) -> list[date]:
+    """The first days of the `count` complete months before `today`'s, oldest first."""
+    months = []
+    period = month_of(today).previous()
+    for _ in range(count):
+        months.append(period.start)
+        period = period.previous()
+    return months[::-1]
+
+
+def _utc_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+# SCOPE
+# ------------------------------------------------------------------------------
+
+
+def _with_parts(qs: QuerySet[ScopeVersion]) -> QuerySet[ScopeVersion]:
+    return qs.select_related("created_by", "partner", "selection").prefetch_related(
+        Prefetch("lines", queryset=ScopeLine.objects.select_related("interaction_type")),
+        "months",
+        "baselines",
+        "items",
+    )
+
+
+def current_scope(viewer: Viewer, partner: Partner) -> ScopeVersion | None:
+    return (
+        _with_parts(scope(ScopeVersion, viewer).filter(partner=partner))
+        .order_by("-version")
+        .first()
+    )
+
+
+def selection_scope(viewer: Viewer, selection: Selection) -> ScopeVersion | None:
+    return (
+        _with_parts(scope(ScopeVersion, viewer).filter(selection=selection))
+        .order_by("-version")
+        .first()
+    )
+
+
+def scope_versions(viewer: Viewer, partner: Partner) -> QuerySet[ScopeVersion]:
+    return (
+        scope(ScopeVersion, viewer)
+        .filter(partner=partner)
+        .select_related("created_by")
+        .annotate(line_count=Count("lines"))
+        .order_by("-version")
+    )
+
+
+def mix_lines(version: ScopeVersion) -> list[domain.MixLine]:
+    return [
+        domain.MixLine(li.channel, li.interaction_type.code, li.contacts)
+        for li in version.lines.all()
+    ]
+
+
+def forecast_total(version: ScopeVersion, month: date) -> int:
+    overrides = {m.month: m.contacts for m in version.months.all()}
+    return overrides.get(month, version.monthly_volume)
+
+
+@dataclass(frozen=True)
+class VolumeRow:
+    """Forecast and actual contacts of one month, per channel and in total."""
+
+    month: date
+    forecast: int
+    actual: int | None  # None before data
+    forecast_by_channel: dict[str, int]
+    actual_by_channel: dict[str, int]
+
+    @property
+    def gap(self) -> Decimal | None:
+        if self.actual is None or not self.forecast:
+            return None
+        return domain.share(self.actual - self.forecast, self.forecast)
+
+
+@dataclass(frozen=True)
+class TypeRow:
+    channel: str
+    type_code: str
+    type_name: str
+    forecast: int
+    actual: int
+
+    @property
+    def gap(self) -> Decimal | None:
+        return domain.share(self.actual - self.forecast, self.forecast) if self.forecast else None
+
+
+@dataclass(frozen=True)
+class ForecastVsActual:
+    months: list[VolumeRow]
+    by_type: list[TypeRow]  # the last complete month with contact rows
+    by_type_month: date | None
+    forecast_peak_to_trough: Decimal | None
+    actual_peak_to_trough: Decimal | None
+
+    @property
+    def outsourcing_case(self) -> bool:
+        ratio = self.actual_peak_to_trough or self.forecast_peak_to_trough
+        return ratio is not None and ratio > domain.PEAK_TO_TROUGH_CASE
+
+
+def forecast_vs_actual(
+    viewer: Viewer, partner: Partner, version: ScopeVersion, today: date, months: int = 12
+) -> ForecastVsActual:
+    """Forecast against actual volume for the last `months` complete months, per channel
+    (monthly snapshots) and, for the last month with contact rows, per interaction type."""
+    firsts = _months_back(today, months)
+    lines = mix_lines(version)
+    actual: dict[date, dict[str, int]] = defaultdict(dict)
+    rows = (
+        scope(KpiSnapshot, viewer)
+        .filter(
+            partner=partner,
+            agent__isnull=True,
+            period_type=PeriodType.MONTH,
+            period_start__in=firsts,
+        )
+        .values_list("period_start", "channel", "contacts")
+    )
+    for month, channel, contacts in rows:
+        actual[month][channel] = contacts
+    result = []
+    for month in firsts:
+        total = forecast_total(version, month)
+        per = domain.month_forecast(lines, version.monthly_volume, total)
+        by_channel: dict[str, int] = defaultdict(int)
+        for (channel, _type), n in per.items():
+            by_channel[channel] += n
+        seen = actual.get(month)
+        result.append(
+            VolumeRow(
+                month,
+                total,
+                sum(seen.values()) if seen else None,
+                dict(by_channel),
+                dict(seen or {}),
+            )
+        )
+    by_type, type_month = _actual_by_type(viewer, partner, version, firsts)
+    return ForecastVsActual(
+        result,
+        by_type,
+        type_month,
+        domain.peak_to_trough(r.forecast for r in result),
+        domain.peak_to_trough(r.actual for r in result if r.actual is not None)
+        if sum(r.actual is not None for r in result) >= 2
+        else None,
+    )
+
+
+def _actual_by_type(
+    viewer: Viewer, partner: Partner, version: ScopeVersion, firsts: list[date]
+) -> tuple[list[TypeRow], date | None]:
+    interactions = scope(Interaction, viewer).filter(partner=partner)
+    counted = (
+        interactions.filter(opened_at__gte=_utc_start(firsts[0]))
+        .annotate(month=TruncMonth("opened_at", tzinfo=UTC))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by("-month")
+    )
+    complete = {row["month"].date() if isinstance(row["month"], datetime) else row["month"]
+                for row in counted}  # fmt: skip
+    month = next((m for m in reversed(firsts) if m in complete), None)
+    if month is None:
+        return [], None
+    end = Period(PeriodType.MONTH, month).next().start
+    groups = (
+        interactions.filter(opened_at__gte=_utc_start(month), opened_at__lt=_utc_start(end))
+        .values("channel", "interaction_type__code", "interaction_type__name")
+        .annotate(n=Count("pk"))
+    )
+    forecast = domain.month_forecast(
+        mix_lines(version), version.monthly_volume, forecast_total(version, month)
+    )
+    names = {li.interaction_type.code: li.interaction_type.name for li in version.lines.all()}
+    rows: dict[tuple[str, str], TypeRow] = {
+        key: TypeRow(key[0], key[1], names[key[1]], n, 0) for key, n in forecast.items()
+    }
+    for g in groups:
+        key = (g["channel"], g["interaction_type__code"])
+        before = rows.get(key)
+        rows[key] = TypeRow(
+            key[0], key[1], g["interaction_type__name"], before.forecast if before else 0, g["n"]
+        )
+    ordered = sorted(rows.values(), key=lambda r: (_channel_key(r.channel), -r.forecast))
+    return ordered, month
+
+
+# Scope discipline
+# ------------------------------------------------------------------------------
+
+
+def discipline(
+    viewer: Viewer, partner: Partner, version: ScopeVersion, start: date, end: date
+) -> domain.Discipline:
+    """Scope discipline of the contacts opened from `start` to `end` (inclusive): grouped in
+    SQL by channel, interaction type, and the weekday and hour in the scope's time zone."""
+    tz = ZoneInfo(version.timezone)
+    groups = (
+        scope(Interaction, viewer)
+        .filter(
+            partner=partner,
+            opened_at__gte=datetime.combine(start, time.min, tzinfo=tz),
+            opened_at__lt=datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz),
+        )
+        .annotate(
+            weekday=ExtractIsoWeekDay("opened_at", tzinfo=tz),
+            hour=ExtractHour("opened_at", tzinfo=tz),
+        )
+        .values("channel", "interaction_type__code", "weekday", "hour")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return domain.scope_discipline(
+        (
+            domain.WorkGroup(
+                g["channel"], g["interaction_type__code"], g["weekday"], g["hour"], g["n"]
+            )
+            for g in groups
+        ),
+        [(li.channel, li.interaction_type.code) for li in version.lines.all() if li.contacts > 0],
+        version.shift_values,
+    )
+
+
+def recent_discipline(
+    viewer: Viewer, partner: Partner, version: ScopeVersion, today: date, weeks: int = 4
+) -> tuple[domain.Discipline, date, date]:
+    end = today - timedelta(days=1)
+    start = end - timedelta(days=7 * weeks - 1)
+    return discipline(viewer, partner, version, start, end), start, end
+
+
+# GATES
+# ------------------------------------------------------------------------------
+
+
+BELOW_BASE = {BandKind.REMEDIATION, BandKind.PENALTY, BandKind.CUSTOM}
+
+
+def gate_months(
+    viewer: Viewer, partner: Partner, today: date, count: int
+) -> list[domain.GateMonth]:
+    """The last `count` complete months with band statuses, newest first: at SLA when every
+    decided governed KPI stood in base or better."""
+    statuses = (
+        scope(BandStatus, viewer)
+        .filter(partner=partner, month_complete=True, month__lt=month_of(today).start)
+        .order_by("-month", "channel", "kpi")
+        .values_list("month", "channel", "kpi", "decision", "band_kind")
+    )
+    by_month: dict[date, list[tuple[str, str, str, str]]] = defaultdict(list)
+    for month, channel, kpi, decision, band_kind in statuses:
+        by_month[month].append((channel, kpi, decision, band_kind))
+        if len(by_month) > count:
+            break
+    months = []
+    for month in sorted(by_month, reverse=True)[:count]:
+        decided = [s for s in by_month[month] if s[2] == Decision.DECIDED]
+        below = tuple(
+            f"{kpi.upper() if len(kpi) <= 4 else kpi} {CHANNEL_LABELS.get(ch, ch).lower()}"
+            for ch, kpi, _d, kind in decided
+            if kind in BELOW_BASE
+        )
+        months.append(domain.GateMonth(f"{month:%B %Y}", (not below) if decided else None, below))
+    return months
+
+
+def recent_alignment(partner: Partner, today: date, count: int) -> Decimal | None:
+    """Mean calibration agreement over the sessions revealed in the last `count` complete
+    months, weighted by sessions."""
+    total, sessions = Decimal(0), 0
+    for start in _months_back(today, count):
+        measured = calibration_alignment(partner.pk, Period(PeriodType.MONTH, start))
+        if measured is not None and measured.value is not None:
+            total += measured.value * measured.sample
+            sessions += measured.sample
+    return (total / sessions).quantize(Decimal("0.0001")) if sessions else None
+
+
+def gate_for(
+    viewer: Viewer, partner: Partner, today: date, *, months: int, threshold_pct: Decimal
+) -> domain.Gate:
+    return domain.gate(
+        gate_months(viewer, partner, today, months),
+        months_needed=months,
+        alignment=recent_alignment(partner, today, months),
+        alignment_threshold=threshold_pct / 100,
+    )
+
+
+def stages(viewer: Viewer, partner: Partner) -> list[EngagementStage]:
+    return list(
+        scope(EngagementStage, viewer)
+        .filter(partner=partner)
+        .prefetch_related("interaction_types")
+        .order_by("started_on", "pk")
+    )
+
+
+def next_step(stage_list: list[EngagementStage]) -> domain.PlannedStep | None:
+    return domain.next_planned(
+        [
+            (domain.StageKind(s.kind), domain.Expansion(s.expansion) if s.expansion else None)
+            for s in stage_list
+            if s.kind in {StageKind.PILOT, StageKind.EXPANSION}
+        ]
+    )
+
+
+# COST PER RESOLVED CONTACT
+# ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CostCell:
+    channel: str
+    month: date
+    cost: domain.MonthCost
+
+
+@dataclass(frozen=True)
+class CostView:
+    currency: str | None
+    minor: int
+    months: list[date]
+    cells: dict[tuple[str, date], domain.MonthCost]
+    totals: dict[date, domain.MonthCost]
+    in_house: dict[str, Decimal | None]  # channel → in-house cost per resolved contact
+    governance_monthly: Decimal
+    channels: list[str] = field(default_factory=list)
+
+    def money(self, amount: Decimal | None) -> str:
+        if amount is None or self.currency is None:
+            return "—"
+        return format_money(amount, self.currency, self.minor)
+
+    @property
+    def latest(self) -> domain.MonthCost | None:
+        for month in reversed(self.months):
+            if month in self.totals:
+                return self.totals[month]
+        return None
+
+    @property
+    def in_house_overall(self) -> Decimal | None:
+        known = [v for v in self.in_house.values() if v is not None]
+        return min(known) if len(known) == 1 else (
+            sum(known, Decimal(0)) / len(known) if known else None
+        )  # fmt: skip
+
+
+def _resolved(
+    viewer: Viewer, partner: Partner, months: list[date]
+) -> dict[tuple[str, date], tuple[int, int]]:
+    rows = (
+        scope(KpiSnapshot, viewer)
+        .filter(
+            partner=partner,
+            agent__isnull=True,
+            period_type=PeriodType.MONTH,
+            period_start__in=months,
+        )
+        .values_list("channel", "period_start", "fcr_yes", "contacts")
+    )
+    return {(ch, m): (resolved, contacts) for ch, m, resolved, contacts in rows}
+
+
+def costs(viewer: Viewer, partner: Partner, today: date, months: int = 6) -> CostView:
+    """Loaded monthly cost per channel: the settlement's headline charges, the contract's
+    loaded-cost components on top, and the buyer's governance cost split by contacts;
+    divided by resolved contacts (first-contact resolutions)."""
+    firsts = _months_back(today, months)
+    version = current_scope(viewer, partner)
+    settlements = list(
+        scope(Settlement, viewer)
+        .filter(partner=partner, month__in=firsts)
+        .select_related("contract")
+        .order_by("month", "pk")
+    )
+    resolved = _resolved(viewer, partner, firsts)
+    currency = settlements[0].currency if settlements else (version.currency if version else None)
+    minor = minor_digits(currency) if currency else 2
+    governance = version.governance_monthly if version else Decimal(0)
+    headline: dict[tuple[str, date], Decimal] = defaultdict(Decimal)
+    loaded: dict[tuple[str, date], Decimal] = defaultdict(Decimal)
+    for s in settlements:
+        for channel, invoice in s.invoices.items():
+            amount = Decimal(invoice["amount"])
+            headline[(channel, s.month)] += amount
+            loaded[(channel, s.month)] += domain.loaded_cost(amount, s.contract.loaded_pct, minor)
+    cells: dict[tuple[str, date], domain.MonthCost] = {}
+    totals: dict[date, domain.MonthCost] = {}
+    channels: set[str] = set()
+    for month in firsts:
+        here = {ch for (ch, m) in headline if m == month}
+        if not here:
+            continue
+        shares = domain.split_by(
+            governance, {ch: resolved.get((ch, month), (0, 0))[1] for ch in here}, minor
+        )
+        for ch in here:
+            cells[(ch, month)] = domain.MonthCost(
+                headline[(ch, month)],
+                loaded[(ch, month)],
+                shares[ch],
+                resolved.get((ch, month), (0, 0))[0],
+            )
+        channels |= here
+        totals[month] = domain.MonthCost(
+            sum((cells[(c, month)].headline for c in here), Decimal(0)),
+            sum((cells[(c, month)].loaded for c in here), Decimal(0)),
+            sum((cells[(c, month)].governance for c in here), Decimal(0)),
+            sum(cells[(c, month)].resolved for c in here),
+        )
+    in_house = {b.channel: b.cost_per_resolved for b in version.baselines.all()} if version else {}
+    return CostView(
+        currency,
+        minor,
+        firsts,
+        cells,
+        totals,
+        in_house,
+        governance,
+        sorted(channels, key=_channel_key),
+    )
+
+
+# What-if pricing
+# ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WhatIfRow:
+    model: PricingModel
+    label: str
+    rate_text: str
+    amount: Decimal | None
+    difference: Decimal | None
+    current: bool
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    quarter: Period
+    currency: str
+    minor: int
+    actual_cost: Decimal
+    actual: Volumes
+    expected: Volumes
+    expected_fcr_pct: Decimal
+    rows: list[WhatIfRow]
+
+    def money(self, amount: Decimal | None) -> str:
+        return "—" if amount is None else format_money(amount, self.currency, self.minor)
+
+
+MODEL_LABELS = {
+    PricingModel.PER_HOUR: "Per agent hour",
+    PricingModel.PER_FTE: "Per FTE",
+    PricingModel.PER_CONTACT: "Per contact",
+    PricingModel.PER_RESOLVED: "Per resolved contact",
+    PricingModel.HYBRID: "Hybrid (per contact + per resolved)",
+}
+
+
+def what_if(viewer: Viewer, partner: Partner, today: date) -> WhatIf | None:
+    """Last complete quarter's volumes priced under each pricing model, each priced to cost
+    what the partner was actually invoiced had the scope's forecast come true at the
+    in-house baseline's FCR: the difference is what the partner's actual volume and
+    resolution would have moved."""
+    quarter = Period.containing(PeriodType.QUARTER, today).previous()
+    version = current_scope(viewer, partner)
+    settlements = list(
+        scope(Settlement, viewer)
+        .filter(partner=partner, month__gte=quarter.start, month__lte=quarter.end)
+        .select_related("contract")
+    )
+    if version is None or not settlements:
+        return None
+    currency = settlements[0].currency
+    minor = minor_digits(currency)
+    cost = sum(
+        (Decimal(inv["amount"]) for s in settlements for inv in s.invoices.values()), Decimal(0)
+    )
+    snap = (
+        scope(KpiSnapshot, viewer)
+        .filter(
+            partner=partner,
+            agent__isnull=True,
+            period_type=PeriodType.MONTH,
+            period_start__gte=quarter.start,
+            period_start__lte=quarter.end,
+        )
+        .aggregate(contacts=Sum("contacts"), resolved=Sum("fcr_yes"))
+    )
+    entered = (
+        scope(ChannelVolume, viewer)
+        .filter(contract__partner=partner, month__gte=quarter.start, month__lte=quarter.end)
+        .aggregate(hours=Sum("hours"), fte=Sum("fte"))
+    )
+    actual = Volumes(
+        hours=entered["hours"],
+        fte=entered["fte"],
+        contacts=snap["contacts"] or 0,
+        resolved=snap["resolved"] or 0,
+    )
+    baselines = [b.fcr_pct for b in version.baselines.all() if b.fcr_pct is not None]
+    fcr_pct = (
+        (sum(baselines, Decimal(0)) / len(baselines)).quantize(Decimal("0.1"))
+        if baselines
+        else Decimal(75)
+    )
+    forecast = sum(
+        forecast_total(version, Period(PeriodType.MONTH, quarter.start).start.replace(month=m))
+        for m in range(quarter.start.month, quarter.start.month + 3)
+    )
+    expected = Volumes(
+        hours=actual.hours,
+        fte=actual.fte,
+        contacts=forecast,
+        resolved=int((forecast * fcr_pct / 100).to_integral_value()),
+    )
+    current_models = {s.contract.pricing_model for s in settlements}
+    rows = []
+    for model in domain.WHAT_IF_MODELS:
+        pricing = domain.equivalent_pricing(model, cost, expected)
+        amount = (
+            domain.price(pricing, actual, currency=currency, minor_digits=minor)
+            if pricing
+            else None
+        )
+        if pricing is None:
+            rate_text = "no volume to price on"
+        elif model is PricingModel.HYBRID:
+            rate_text = (
+                f"{format_money(pricing.rate, currency, 4)}/contact + "
+                f"{format_money(pricing.resolution_bonus, currency, 4)}/resolved"
+            )
+        else:
+            rate_text = format_money(pricing.rate, currency, 4)
+        rows.append(
+            WhatIfRow(
+                model,
+                MODEL_LABELS[model],
+                rate_text,
+                amount,
+                None if amount is None else amount - cost,
+                model.value in current_models,
+            )
+        )
+    return WhatIf(quarter, currency, minor, cost, actual, expected, fcr_pct, rows)
+
+
+# PARTNER PAGE
+# ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartnerEngagement:
+    scope: ScopeVersion | None
+    discipline: domain.Discipline | None
+    discipline_start: date | None
+    discipline_end: date | None
+    cost: CostView
+    stage: EngagementStage | None
+
+
+def partner_engagement(viewer: Viewer, partner: Partner, today: date) -> PartnerEngagement:
+    version = current_scope(viewer, partner)
+    found = recent_discipline(viewer, partner, version, today) if version else None
+    return PartnerEngagement(
+        version,
+        found[0] if found else None,
+        found[1] if found else None,
+        found[2] if found else None,
+        costs(viewer, partner, today, months=3),
+        scope(EngagementStage, viewer)
+        .filter(partner=partner)
+        .order_by("-started_on", "-pk")
+        .first(),
+    )
+
+
+# SELECTION
+# ------------------------------------------------------------------------------
+
+
+def selections_list(viewer: Viewer) -> QuerySet[Selection]:
+    return (
+        scope(Selection, viewer)
+        .annotate(candidate_count=Count("candidates", distinct=True))
+        .select_related("created_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def selection_for(viewer: Viewer, pk: int) -> Selection:
+    return get_scoped_or_404(Selection.objects.prefetch_related("criteria"), viewer, pk=pk)
+
+
+def candidate_for(viewer: Viewer, pk: int) -> Candidate:
+    return get_scoped_or_404(
+        Candidate.objects.select_related("selection", "partner"), viewer, pk=pk
+    )
+
+
+@dataclass(frozen=True)
+class CandidateColumn:
+    candidate: Candidate
+    result: domain.CandidateResult
+    evaluator_names: dict[str, str]
+    red_flags: list[CandidateRedFlag]
+    projection: domain.Projection | None
+    loaded_rate: Decimal
+    loaded_above_cheapest: Decimal | None = None  # % above the cheapest loaded rate
+    headline_rank: int = 0  # 1 = cheapest headline rate
+
+
+@dataclass(frozen=True)
+class Comparison:
+    selection: Selection
+    criteria: list[domain.Criterion]
+    columns: list[CandidateColumn]
+    scope: ScopeVersion | None
+    evaluators: int
+
+    def money(self, amount: Decimal | None, places: int | None = None) -> str:
+        if amount is None:
+            return "—"
+        digits = minor_digits(self.selection.currency) if places is None else places
+        return format_money(amount, self.selection.currency, digits)
+
+
+def comparison(viewer: Viewer, selection: Selection) -> Comparison:
+    """Candidates side by side: the median of the evaluators' weighted scores with its
+    spread, the median per criterion, red flags, headline and loaded rates, and the
+    projected cost per resolved contact for the scope's monthly volume."""
+    criteria = [c.as_domain for c in selection.criteria.all()]
+    candidates = list(
+        scope(Candidate, viewer)
+        .filter(selection=selection)
+        .select_related("partner")
+        .prefetch_related(
+            Prefetch(
+                "red_flags",
+                queryset=CandidateRedFlag.objects.select_related("raised_by").order_by("pk"),
+            ),
+            Prefetch(
+                "scores",
+                queryset=CandidateScore.objects.select_related("criterion", "evaluator"),
+            ),
+        )
+        .order_by("name")
+    )
+    version = selection_scope(viewer, selection)
+    chosen_scope = (
+        version
+        if version is not None
+        else next(
+            (current_scope(viewer, c.partner) for c in candidates if c.partner is not None),
+            None,
+        )
+    )
+    monthly = chosen_scope.monthly_volume if chosen_scope else None
+    minor = minor_digits(selection.currency)
+    columns = []
+    evaluators: set[int] = set()
+    for c in candidates:
+        sheets: dict[str, dict[str, int]] = defaultdict(dict)
+        names: dict[str, str] = {}
+        for s in c.scores.all():
+            sheets[str(s.evaluator_id)][s.criterion.key] = s.score
+            names[str(s.evaluator_id)] = s.evaluator.display_name
+            evaluators.add(s.evaluator_id)
+        result = domain.candidate_result(
+            criteria, [domain.Sheet(k, v) for k, v in sorted(sheets.items())]
+        )
+        quote = c.quote
+        projection = (
+            domain.project_quote(
+                quote, monthly, selection.assumptions, currency=selection.currency,
+                minor_digits=minor,
+            )
+            if monthly
+            else None
+        )  # fmt: skip
+        columns.append(
+            CandidateColumn(c, result, names, list(c.red_flags.all()), projection, quote.loaded)
+        )
+    columns = _rank(columns)
+    return Comparison(selection, criteria, columns, chosen_scope, len(evaluators))
+
+
+def _rank(columns: list[CandidateColumn]) -> list[CandidateColumn]:
+    """Compare like with like: loaded rates within one pricing model; cost per resolved
+    contact across all."""
+    ranked = []
+    by_model: dict[str, list[CandidateColumn]] = defaultdict(list)
+    for col in columns:
+        by_model[col.candidate.pricing_model].append(col)
+    for col in columns:
+        peers = by_model[col.candidate.pricing_model]
+        cheapest = min(p.loaded_rate for p in peers)
+        headline_order = sorted({p.candidate.headline_rate for p in peers})
+        ranked.append(
+            CandidateColumn(
+                col.candidate,
+                col.result,
+                col.evaluator_names,
+                col.red_flags,
+                col.projection,
+                col.loaded_rate,
+                domain.overhead_above(col.loaded_rate, cheapest) if len(peers) > 1 else None,
+                headline_order.index(col.candidate.headline_rate) + 1,
+            )
+        )
+    return ranked
+
+
+def own_scores(viewer: Viewer, candidate: Candidate) -> dict[str, CandidateScore]:
+    if viewer.user is None:
+        return {}
+    return {
+        s.criterion.key: s
+        for s in scope(CandidateScore, viewer)
+        .filter(candidate=candidate, evaluator=viewer.user)
+        .select_related("criterion")
+    }

@@ -216,6 +216,10 @@ class Discipline:
     def healthy(self) -> bool | None:
         return None if self.share is None else self.share >= DISCIPLINE_HEALTHY
 
+    @property
+    def out_of_scope_contacts(self) -> int:
+        return self.contacts - self.in_scope
+
 
 def scope_discipline(
     groups: Iterable[WorkGroup], lines: Iterable[tuple[str, str]], shifts: Iterable[Shift]
@@ -695,12 +699,13 @@ def equivalent_pricing(model: PricingModel, cost: Decimal, expected: Volumes) ->
     """A price under `model` that would have cost `cost` for the `expected` volumes (the
     scope's forecast at its baseline FCR): the fair starting point of a what-if, so that only
     the partner's actual volumes and resolution move the bill. None when the volume the
-    model bills on is unknown or zero."""
+    model bills on is unknown or zero. Rates keep their full precision (pages show them to
+    0.0001): rounded to four places, pricing thousands of units would miss `cost` by cents."""
 
     def per(units: Decimal | int | None) -> Decimal | None:
         if units is None or units <= 0:
             return None
-        return (cost / Decimal(units)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+        return cost / Decimal(units)
 
     if model is PricingModel.PER_HOUR:
         rate = per(expected.hours)
@@ -717,9 +722,9 @@ def equivalent_pricing(model: PricingModel, cost: Decimal, expected: Volumes) ->
             return None
         return Pricing(
             PricingModel.HYBRID,
-            (base * HYBRID_BASE_SHARE).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP),
+            base * HYBRID_BASE_SHARE,
             PricingModel.PER_CONTACT,
-            (bonus * (ONE - HYBRID_BASE_SHARE)).quantize(Decimal("0.0001"), ROUND_HALF_UP),
+            bonus * (ONE - HYBRID_BASE_SHARE),
         )
     else:
         return None

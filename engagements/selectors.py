@@ -12,11 +12,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, Min, Prefetch, QuerySet, Sum
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncMonth
 
 from engagements import domain
 from engagements.models import (
+    BaselineSource,
     Candidate,
     CandidateRedFlag,
     CandidateScore,
@@ -26,12 +27,14 @@ from engagements.models import (
     Selection,
     StageKind,
 )
-from kpis.models import Interaction, KpiSnapshot
+from engagements.services import BaselineInput
+from kpis.domain import Counts, Kpi, as_percent, kpi_values
+from kpis.models import CONTACT_COUNT_FIELDS, Interaction, KpiSnapshot
 from kpis.periods import Period, PeriodType
 from partners.models import Channel, Partner
 from partners.scoping import Viewer, get_scoped_or_404, scope
 from sla.currency import minor_digits
-from sla.domain import PricingModel, Volumes, format_money
+from sla.domain import PricingModel, Volumes, format_money, governable
 from sla.evaluation import calibration_alignment, month_of
 from sla.models import BandKind, BandStatus, ChannelVolume, Decision, Settlement
 
@@ -76,6 +79,12 @@ def current_scope(viewer: Viewer, partner: Partner) -> ScopeVersion | None:
         .order_by("-version")
         .first()
     )
+
+
+def scope_version(viewer: Viewer, partner: Partner, number: int) -> ScopeVersion:
+    """One version of the partner's scope with its parts, or a 404."""
+    return get_scoped_or_404(_with_parts(ScopeVersion.objects.filter(partner=partner)), viewer,
+                             version=number)  # fmt: skip
 
 
 def selection_scope(viewer: Viewer, selection: Selection) -> ScopeVersion | None:
@@ -157,7 +166,8 @@ def forecast_vs_actual(
 ) -> ForecastVsActual:
     """Forecast against actual volume for the last `months` complete months, per channel
     (monthly snapshots) and, for the last month with contact rows, per interaction type."""
-    firsts = _months_back(today, months)
+    # Months before the scope's forecast begins have no forecast to compare with.
+    firsts = [m for m in _months_back(today, months) if m >= version.first_month]
     lines = mix_lines(version)
     actual: dict[date, dict[str, int]] = defaultdict(dict)
     rows = (
@@ -189,15 +199,29 @@ def forecast_vs_actual(
                 dict(seen or {}),
             )
         )
-    by_type, type_month = _actual_by_type(viewer, partner, version, firsts)
+    by_type, type_month = (
+        _actual_by_type(viewer, partner, version, firsts) if firsts else ([], None)
+    )
+    # A month the partner worked only part of (its go-live month, the first month of the
+    # data) would pass for a trough: the actual ratio counts whole months only.
+    first_week = (
+        scope(KpiSnapshot, viewer)
+        .filter(partner=partner, agent__isnull=True, period_type=PeriodType.WEEK)
+        .aggregate(first=Min("period_start"))["first"]
+    )
+    whole = [
+        r.actual
+        for r in result
+        if r.actual is not None
+        and (partner.go_live_date is None or r.month >= partner.go_live_date)
+        and (first_week is None or r.month >= first_week)
+    ]
     return ForecastVsActual(
         result,
         by_type,
         type_month,
         domain.peak_to_trough(r.forecast for r in result),
-        domain.peak_to_trough(r.actual for r in result if r.actual is not None)
-        if sum(r.actual is not None for r in result) >= 2
-        else None,
+        domain.peak_to_trough(whole),
     )
 
 
@@ -285,6 +309,53 @@ def recent_discipline(
     return discipline(viewer, partner, version, start, end), start, end
 
 
+# In-house baseline
+# ------------------------------------------------------------------------------
+
+
+def _whole(value: Decimal | None) -> int | None:
+    return int(value.to_integral_value()) if value is not None else None
+
+
+def in_house_baseline(
+    viewer: Viewer, in_house: Partner, today: date, months: int = 3
+) -> list[BaselineInput]:
+    """The in-house team's CSAT, FCR, AHT and first response time per channel over the last
+    `months` complete months, from its monthly snapshots (summed in SQL): the baseline a
+    partner must match or beat. Cost per contact is not in KPI data, so it stays empty."""
+    firsts = _months_back(today, months)
+    rows = (
+        scope(KpiSnapshot, viewer)
+        .filter(
+            partner=in_house,
+            agent__isnull=True,
+            period_type=PeriodType.MONTH,
+            period_start__in=firsts,
+        )
+        .values("channel")
+        .annotate(**{f: Sum(f) for f in CONTACT_COUNT_FIELDS})
+        .order_by()
+    )
+    days = sum(Period(PeriodType.MONTH, m).days for m in firsts)
+    result = []
+    for row in sorted(rows, key=lambda r: _channel_key(r["channel"])):
+        counts = Counts(**{f: row[f] or 0 for f in CONTACT_COUNT_FIELDS})
+        if not counts.contacts:
+            continue
+        values = kpi_values(counts, period_days=days)
+        result.append(
+            BaselineInput(
+                row["channel"],
+                csat_pct=as_percent(values[Kpi.CSAT].value, 2),
+                fcr_pct=as_percent(values[Kpi.FCR].value, 2),
+                aht_seconds=_whole(values[Kpi.AHT].value),
+                frt_seconds=_whole(values[Kpi.FRT].value),
+                source=BaselineSource.IN_HOUSE,
+            )
+        )
+    return result
+
+
 # GATES
 # ------------------------------------------------------------------------------
 
@@ -292,28 +363,37 @@ def recent_discipline(
 BELOW_BASE = {BandKind.REMEDIATION, BandKind.PENALTY, BandKind.CUSTOM}
 
 
-def gate_months(
-    viewer: Viewer, partner: Partner, today: date, count: int
-) -> list[domain.GateMonth]:
-    """The last `count` complete months with band statuses, newest first: at SLA when every
-    decided governed KPI stood in base or better."""
-    statuses = (
-        scope(BandStatus, viewer)
-        .filter(partner=partner, month_complete=True, month__lt=month_of(today).start)
-        .order_by("-month", "channel", "kpi")
-        .values_list("month", "channel", "kpi", "decision", "band_kind")
+def live_channels(partner: Partner) -> set[str]:
+    """The channels the engagement's pilot and expansion steps have brought into scope (none
+    recorded: every channel)."""
+    recorded = partner.stages.filter(kind__in=[StageKind.PILOT, StageKind.EXPANSION]).values_list(
+        "channels", flat=True
     )
-    by_month: dict[date, list[tuple[str, str, str, str]]] = defaultdict(list)
-    for month, channel, kpi, decision, band_kind in statuses:
-        by_month[month].append((channel, kpi, decision, band_kind))
-        if len(by_month) > count:
-            break
+    return {c for channels in recorded for c in channels}
+
+
+def gate_months(
+    viewer: Viewer, partner: Partner, today: date, count: int, channels: set[str] | None = None
+) -> list[domain.GateMonth]:
+    """The last `count` complete months, newest first: at SLA when every decided governed KPI
+    (of `channels`, when given) stood in base or better; None when none was decided."""
+    firsts = _months_back(today, count)
+    statuses = scope(BandStatus, viewer).filter(
+        partner=partner, month_complete=True, month__in=firsts
+    )
+    if channels:
+        statuses = statuses.filter(channel__in=channels)
+    by_month: dict[date, list[tuple[str, str, str]]] = defaultdict(list)
+    for month, channel, kpi, band_kind in statuses.filter(decision=Decision.DECIDED).values_list(
+        "month", "channel", "kpi", "band_kind"
+    ):
+        by_month[month].append((channel, kpi, band_kind))
     months = []
-    for month in sorted(by_month, reverse=True)[:count]:
-        decided = [s for s in by_month[month] if s[2] == Decision.DECIDED]
+    for month in reversed(firsts):
+        decided = sorted(by_month.get(month, []))
         below = tuple(
-            f"{kpi.upper() if len(kpi) <= 4 else kpi} {CHANNEL_LABELS.get(ch, ch).lower()}"
-            for ch, kpi, _d, kind in decided
+            f"{governable(kpi).label} {CHANNEL_LABELS.get(ch, ch).lower()}"
+            for ch, kpi, kind in decided
             if kind in BELOW_BASE
         )
         months.append(domain.GateMonth(f"{month:%B %Y}", (not below) if decided else None, below))
@@ -336,7 +416,7 @@ def gate_for(
     viewer: Viewer, partner: Partner, today: date, *, months: int, threshold_pct: Decimal
 ) -> domain.Gate:
     return domain.gate(
-        gate_months(viewer, partner, today, months),
+        gate_months(viewer, partner, today, months, live_channels(partner)),
         months_needed=months,
         alignment=recent_alignment(partner, today, months),
         alignment_threshold=threshold_pct / 100,
@@ -399,9 +479,9 @@ class CostView:
     @property
     def in_house_overall(self) -> Decimal | None:
         known = [v for v in self.in_house.values() if v is not None]
-        return min(known) if len(known) == 1 else (
-            sum(known, Decimal(0)) / len(known) if known else None
-        )  # fmt: skip
+        if not known:
+            return None
+        return (sum(known, Decimal(0)) / len(known)).quantize(Decimal("0.01"))
 
 
 def _resolved(

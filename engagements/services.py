@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -43,6 +44,7 @@ from partners.services import audit_record
 from sla.currency import is_currency
 
 CHANNELS = set(Channel.values)
+EVIDENCE_URL = URLValidator(schemes=["http", "https"])
 
 
 def _require_program_manager(viewer: Viewer) -> None:
@@ -224,6 +226,14 @@ def _check_scope(viewer: Viewer, data: ScopeInput) -> None:
             raise DomainError(f"'{item.kind}' is not a checklist kind.", field="items")
         if not item.text.strip():
             raise DomainError("Each checklist item needs its text.", field="items")
+        for link in item.evidence:
+            try:
+                EVIDENCE_URL(link)
+            except ValidationError:
+                raise DomainError(
+                    f"'{link}' is not a web address (http:// or https://) for evidence.",
+                    field="items",
+                ) from None
 
 
 def _next_version(partner: Partner | None, selection: Selection | None) -> int:

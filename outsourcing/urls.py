@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("kpis.urls")),
     path("", include("sla.urls")),
     path("", include("calibration.urls")),
+    path("", include("engagements.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("health/", views.health, name="health"),

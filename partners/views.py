@@ -18,6 +18,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from calibration import selectors as calibration_selectors
+from engagements import selectors as engagement_selectors
 from outsourcing.errors import DomainError
 from partners import selectors, services
 from partners.forms import (
@@ -141,6 +142,9 @@ class PartnerDetailView(ViewerRequiredMixin, TemplateView):
             selectors.partner_overview(viewer=self.viewer, partner=partner, today=context["today"])
         )
         context["standing"] = sla_selectors.contract_standing(
+            self.viewer, partner, context["today"]
+        )
+        context["engagement"] = engagement_selectors.partner_engagement(
             self.viewer, partner, context["today"]
         )
         return context

@@ -13,6 +13,13 @@ from calibration.api.views import (
     RubricViewSet,
     ScoreViewSet,
 )
+from engagements.api.views import (
+    CandidateEvaluationViewSet,
+    CandidateViewSet,
+    CostViewSet,
+    ScopeViewSet,
+    StageViewSet,
+)
 from kpis.api.views import (
     AgentScorecardApi,
     ChannelScorecardApi,
@@ -50,6 +57,11 @@ router.register("scores", ScoreViewSet, basename="score")
 router.register("outcome-items", OutcomeItemViewSet, basename="outcome-item")
 router.register("qa-evaluations", QaEvaluationViewSet, basename="qa-evaluation")
 router.register("disputes", DisputeViewSet, basename="dispute")
+router.register("scopes", ScopeViewSet, basename="scope")
+router.register("candidates", CandidateViewSet, basename="candidate")
+router.register("evaluations", CandidateEvaluationViewSet, basename="evaluation")
+router.register("engagement-stages", StageViewSet, basename="engagement-stage")
+router.register("costs", CostViewSet, basename="cost")
 
 urlpatterns = [
     path("me/", MeApi.as_view(), name="me"),

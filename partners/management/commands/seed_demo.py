@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from calibration import demo as calibration_demo
+from engagements import demo as engagement_demo
 from kpis import demo as kpi_demo
 from partners import demo
 from partners.models import Account
@@ -58,6 +59,9 @@ class Command(BaseCommand):
             )
             for kind, n in sla_demo.build(account=each, today=day).items():
                 rows[kind] = rows.get(kind, 0) + n
+            # Last: scopes and gates read the contacts, settlements and calibration above.
+            for kind, n in engagement_demo.build(account=each, today=day).items():
+                rows[kind] = rows.get(kind, 0) + n
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {account.name} with {account.partners.count()} partners, "
@@ -66,7 +70,8 @@ class Command(BaseCommand):
                 f"before them; {rows['evaluations']:,} QA evaluations and "
                 f"{rows['sessions']} calibration sessions; {rows['contracts']} contracts with "
                 f"{rows['settlements']} monthly settlements and {rows['plans']} remediation "
-                "plans. "
+                f"plans; {rows['scopes']} scope versions, {rows['stages']} engagement stages and "
+                f"{rows['selections']} partner selection with {rows['candidates']} candidates. "
                 f"Demo users (password {demo.DEMO_PASSWORD!r}): "
                 + ", ".join(u.email for u in demo.USERS)
                 + f"; {demo.SECOND_ACCOUNT_USERS[0].email}."

@@ -140,6 +140,12 @@ def main() -> int:
         "/calibration/",
         "/calibration/sessions/",
         "/calibration/evaluations/",
+        "/partners/1/scope/",
+        "/partners/1/engagement/",
+        "/partners/1/costs/",
+        "/costs/",
+        "/selections/",
+        "/selections/1/",
     ]:
         timings = []
         for _ in range(15):

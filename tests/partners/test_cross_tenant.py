@@ -20,6 +20,8 @@ from django.utils import timezone
 
 from calibration import services as calibration_services
 from calibration.models import Dispute
+from engagements import services as engagement_services
+from engagements.models import Candidate
 from kpis.models import ImportBatch, Interaction, KpiSnapshot
 from partners.models import ApiToken, InteractionType, Invitation, Membership, Role
 from partners.scoping import viewer_for_membership
@@ -76,6 +78,14 @@ class NotTenantData:
 
 def _session(o: dict[str, Any]) -> dict[str, Any]:
     return {"pk": o["session"].pk}
+
+
+def _selection(o: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": o["selection"].pk}
+
+
+def _candidate(o: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": o["candidate"].pk}
 
 
 URLS: dict[str, ObjectUrl | ListUrl | ScopedWrite | NotTenantData] = {
@@ -238,6 +248,48 @@ URLS: dict[str, ObjectUrl | ListUrl | ScopedWrite | NotTenantData] = {
     "api:dispute-resolve": ObjectUrl(
         lambda o: {"pk": o["dispute"].pk}, method="post", buyer_only=True
     ),
+    "engagements:scope-detail": ObjectUrl(lambda o: {"pk": o["partner"].pk}),
+    "engagements:scope-edit": ObjectUrl(lambda o: {"pk": o["partner"].pk}, buyer_only=True),
+    "engagements:scope-version": ObjectUrl(lambda o: {"pk": o["partner"].pk, "version": 1}),
+    "engagements:selection-scope-edit": ObjectUrl(_selection, buyer_only=True),
+    "engagements:type-create": ListUrl(buyer_only=True),
+    "engagements:types-standard": NotTenantData(
+        "POST only; creates the standard interaction types in the viewer's own account"
+    ),
+    "engagements:timeline": ObjectUrl(lambda o: {"pk": o["partner"].pk}),
+    "engagements:stage-create": ObjectUrl(lambda o: {"pk": o["partner"].pk}, buyer_only=True),
+    "engagements:cost-overview": ListUrl(buyer_only=True),
+    "engagements:costs": ObjectUrl(lambda o: {"pk": o["partner"].pk}, buyer_only=True),
+    "engagements:selection-list": ListUrl(buyer_only=True),
+    "engagements:selection-create": ListUrl(buyer_only=True),
+    "engagements:selection-detail": ObjectUrl(_selection, buyer_only=True),
+    "engagements:selection-update": ObjectUrl(_selection, buyer_only=True),
+    "engagements:candidate-create": ObjectUrl(_selection, buyer_only=True),
+    "engagements:candidate-update": ObjectUrl(_candidate, buyer_only=True),
+    "engagements:candidate-score": ObjectUrl(_candidate, buyer_only=True),
+    "engagements:red-flag-add": ObjectUrl(_candidate, method="post", buyer_only=True),
+    "engagements:red-flag-delete": ObjectUrl(
+        lambda o: {"pk": o["red_flag"].pk}, method="post", buyer_only=True
+    ),
+    "engagements:candidate-choose": ObjectUrl(_candidate, method="post", buyer_only=True),
+    "api:scope-list": ListUrl(),
+    "api:scope-detail": ObjectUrl(lambda o: {"pk": o["scope"].pk}),
+    "api:scope-discipline": ObjectUrl(lambda o: {"pk": o["scope"].pk}),
+    "api:scope-forecast-vs-actual": ObjectUrl(lambda o: {"pk": o["scope"].pk}),
+    "api:candidate-list": ListUrl(buyer_only=True),
+    "api:candidate-detail": ObjectUrl(_candidate, buyer_only=True),
+    "api:candidate-choose": ObjectUrl(_candidate, method="post", buyer_only=True),
+    "api:candidate-red-flags": ObjectUrl(_candidate, method="post", buyer_only=True),
+    "api:evaluation-list": ListUrl(buyer_only=True),
+    "api:evaluation-detail": ObjectUrl(lambda o: {"pk": o["candidate_score"].pk}, buyer_only=True),
+    "api:engagement-stage-list": ListUrl(),
+    "api:engagement-stage-detail": ObjectUrl(lambda o: {"pk": o["stage"].pk}),
+    "api:cost-list": ObjectUrl(
+        lambda o: {}, query=lambda o: {"partner": o["partner"].pk}, buyer_only=True
+    ),
+    "api:cost-what-if": ObjectUrl(
+        lambda o: {}, query=lambda o: {"partner": o["partner"].pk}, buyer_only=True
+    ),
     "health": NotTenantData("reports only whether the database and cache answer"),
     "api-schema": NotTenantData("the API's description, the same for everyone"),
     "api-docs": NotTenantData("the API's documentation page"),
@@ -357,6 +409,45 @@ def objects(world, buyer_pm, outsider_pm, other_partner_lead) -> dict[str, dict[
             "evaluation": evaluation, "dispute": dispute,
         }  # fmt: skip
 
+    def engagement_objects(partner, pm):
+        """A scope, a stage, and a selection with a scored, red-flagged candidate."""
+        tag = f"SECRET-{partner.name[:3]}"
+        pm_viewer = viewer_for_membership(Membership.objects.get(user=pm))
+        kind = InteractionType.objects.get_or_create(
+            account=partner.account, code="billing", defaults={"name": "Billing"}
+        )[0]
+        data = engagement_services.ScopeInput(
+            monthly_volume=100, first_month=date(2026, 1, 1), shifts=["24_7"],
+            lines=[engagement_services.LineInput("chat", kind, 100)], note=f"{tag} scope",
+        )  # fmt: skip
+        scope = engagement_services.scope_save(viewer=pm_viewer, data=data, partner=partner)
+        selection = engagement_services.selection_create(viewer=pm_viewer, name=f"{tag} selection")
+        engagement_services.scope_save(viewer=pm_viewer, data=data, selection=selection)
+        candidate = engagement_services.candidate_save(
+            viewer=pm_viewer,
+            candidate=Candidate(
+                selection=selection, name=f"{tag} candidate", delivery_model="offshore",
+                pricing_model="per_hour", headline_rate=Decimal(12),
+            ),
+        )  # fmt: skip
+        engagement_services.scores_save(
+            viewer=pm_viewer, candidate=candidate,
+            scores=[engagement_services.ScoreInput("floor_management", 4, f"{tag} evidence")],
+        )  # fmt: skip
+        flag = engagement_services.red_flag_add(
+            viewer=pm_viewer, candidate=candidate, kind="other", note=f"{tag} flag"
+        )
+        stage = engagement_services.stage_start(
+            viewer=pm_viewer, partner=partner,
+            data=engagement_services.StageInput(
+                kind="pilot", started_on=date(2026, 2, 1), description=f"{tag} pilot"
+            ),
+        )  # fmt: skip
+        return {
+            "scope": scope, "selection": selection, "candidate": candidate, "red_flag": flag,
+            "stage": stage, "candidate_score": candidate.scores.get(),
+        }  # fmt: skip
+
     pacific_member = Membership.objects.get(user=other_partner_lead)
     globex_member = MembershipFactory(
         user=UserFactory(email="analyst@globex.test"),
@@ -378,6 +469,7 @@ def objects(world, buyer_pm, outsider_pm, other_partner_lead) -> dict[str, dict[
             **kpi_objects(world.pacific, world.pacific_agent),
             **sla_objects(world.pacific),
             **calibration_objects(world.pacific, world.pacific_agent, buyer_pm),
+            **engagement_objects(world.pacific, buyer_pm),
         },
         "globex": {
             "partner": world.zanzibar,
@@ -388,6 +480,7 @@ def objects(world, buyer_pm, outsider_pm, other_partner_lead) -> dict[str, dict[
             **kpi_objects(world.zanzibar, world.zanzibar_agent),
             **sla_objects(world.zanzibar),
             **calibration_objects(world.zanzibar, world.zanzibar_agent, outsider_pm),
+            **engagement_objects(world.zanzibar, outsider_pm),
         },
     }
 

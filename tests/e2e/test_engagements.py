@@ -1,0 +1,135 @@
+"""From an empty account to a chosen partner with a scope, a pilot and a gated expansion,
+entirely through the pages, as a program manager in the browser."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from engagements import domain
+from engagements.models import EngagementStage, ScopeVersion, Selection
+from partners.models import Account, Membership, Partner, Role, User
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "a-long-test-password"
+UNCHECK = "els => els.forEach(e => e.checked = false)"
+
+
+@pytest.fixture
+def signed_in(transactional_db, live_server, page: Page) -> Page:
+    account = Account.objects.create(name="Contoso Outdoor", slug="contoso-outdoor")
+    user = User.objects.create_user("pm@contoso.test", PASSWORD, first_name="Pat")
+    Membership.objects.create(user=user, account=account, role=Role.PROGRAM_MANAGER)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill("pm@contoso.test")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/")
+    page.on("dialog", lambda dialog: dialog.accept())  # "Choose …?" confirmation
+    return page
+
+
+def _candidate(page: Page, name: str, model: str, rate: str, loaded: dict[str, str]) -> None:
+    page.get_by_role("link", name="Add a candidate").first.click()
+    page.fill("input[name=name]", name)
+    page.select_option("select[name=delivery_model]", "nearshore")
+    page.select_option("select[name=pricing_model]", model)
+    page.fill("input[name=headline_rate]", rate)
+    for field, pct in loaded.items():
+        page.fill(f"input[name={field}]", pct)
+    page.fill("input[name=attrition_pct]", "28")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(r".*/selections/\d+/(#.*)?$"))
+
+
+def _score(page: Page, candidate: str, score: int) -> None:
+    page.locator(f"a[href='/candidates/{candidate}/score/']").first.click()
+    for criterion in domain.DEFAULT_CRITERIA:
+        page.check(f"input[name=score_{criterion.key}][value='{score}']")
+        page.fill(f"textarea[name=evidence_{criterion.key}]", f"Site visit: {score}/5")
+    page.get_by_role("button", name="Save my scores").click()
+    page.wait_for_url(re.compile(r".*/selections/\d+/(#.*)?$"))
+
+
+def test_from_an_empty_account_to_a_gated_expansion(signed_in, live_server, console_errors):
+    page = signed_in
+    # A selection, with its scope of work.
+    page.get_by_role("link", name="Selection", exact=True).click()
+    page.get_by_role("link", name="New selection").click()
+    page.fill("input[name=name]", "Support partner 2027")
+    page.get_by_role("button", name="Start the selection").click()
+    page.wait_for_url(re.compile(r".*/selections/\d+/$"))
+    page.get_by_role("link", name="Write the scope of work").click()
+    # The empty account has no interaction types: the typical mix's are added on request.
+    page.get_by_role("button", name="Add the typical mix's interaction types").click()
+    page.get_by_role("link", name="Start from the typical mix").click()
+    page.check("input[name=shifts][value=business_hours]")
+    # A mix that does not add up is refused, and nothing is saved.
+    page.locator("input[name='lines-0-contacts']").fill("2400")
+    page.get_by_role("button", name="Save the scope").click()
+    expect(page.get_by_text("not the 5,000 forecast: 100 missing")).to_be_visible()
+    assert ScopeVersion.objects.count() == 0
+    page.locator("input[name='lines-0-contacts']").fill("2500")
+    page.get_by_role("button", name="Save the scope").click()
+    page.wait_for_url(re.compile(r".*/selections/\d+/$"))
+    assert ScopeVersion.objects.get().monthly_volume == 5000
+
+    # Two candidates: the cheaper headline carries more overhead.
+    _candidate(page, "Cebu Prime", "per_hour", "14", {"wfm_pct": "10", "training_pct": "18"})
+    _candidate(page, "Atlas Nearshore", "per_hour", "16", {"wfm_pct": "10"})
+    selection = Selection.objects.get()
+    cebu, atlas = (selection.candidates.get(name=n) for n in ("Cebu Prime", "Atlas Nearshore"))
+    _score(page, str(cebu.pk), 2)
+    _score(page, str(atlas.pk), 4)
+    body = page.content()
+    assert "17.92" in body  # Cebu's loaded rate per hour
+    assert "17.6" in body  # Atlas's
+    assert "1.8%" in body  # Cebu's loaded rate above Atlas's
+
+    # Choosing Atlas makes it a partner with the scope.
+    page.get_by_role("button", name="Choose Atlas Nearshore").click()
+    page.wait_for_url(re.compile(r".*/partners/\d+/$"))
+    partner = Partner.objects.get(name="Atlas Nearshore")
+    assert ScopeVersion.objects.get().partner == partner
+
+    # A pilot on a tight scope, from today.
+    today = timezone.localdate()
+    page.goto(f"{live_server.url}/partners/{partner.pk}/engagement/")
+    page.get_by_role("link", name="Start the next stage").first.click()
+    page.select_option("select[name=kind]", "pilot")
+    page.fill("input[name=started_on]", today.isoformat())
+    for name in ("channels", "shifts"):
+        page.locator(f"input[name={name}]").evaluate_all(
+            "els => els.forEach(e => e.checked = false)"
+        )
+    page.check("input[name=channels][value=voice]")
+    page.check("input[name=shifts][value=business_hours]")
+    page.locator("input[name=interaction_types]").evaluate_all(UNCHECK)
+    page.get_by_label("Order status").check()
+    page.fill("input[name=ramp_weeks]", "8")
+    page.get_by_role("button", name="Start the stage").click()
+    page.wait_for_url("**/engagement/")
+    assert EngagementStage.objects.filter(partner=partner, kind="pilot").exists()
+
+    # The expansion is gated: no SLA results nor calibration yet, so the gate is red and the
+    # step needs the approver's reason.
+    page.get_by_role("link", name="Start the next stage").first.click()
+    page.select_option("select[name=kind]", "expansion")
+    page.select_option("select[name=expansion]", "interaction_type")
+    page.fill("input[name=started_on]", (today + timedelta(weeks=12)).isoformat())
+    page.get_by_role("button", name="Start the stage").click()
+    expect(page.get_by_text("The gate is red").first).to_be_visible()
+    assert not EngagementStage.objects.filter(partner=partner, kind="expansion").exists()
+    page.fill("textarea[name=override_reason]", "Board decision: peak season needs the capacity")
+    page.get_by_role("button", name="Start the stage").click()
+    page.wait_for_url("**/engagement/")
+    expect(page.get_by_text("approved despite a red gate", exact=False).first).to_be_visible()
+    expansion = EngagementStage.objects.get(partner=partner, kind="expansion")
+    assert expansion.approved_despite_red
+    assert expansion.approved_by.email == "pm@contoso.test"
+    assert console_errors == []

@@ -721,10 +721,18 @@ def partner_engagement(viewer: Viewer, partner: Partner, today: date) -> Partner
 
 
 def selections_list(viewer: Viewer) -> QuerySet[Selection]:
+    """Selections with their candidate count and, in `chosen_candidates`, the chosen one."""
     return (
         scope(Selection, viewer)
         .annotate(candidate_count=Count("candidates", distinct=True))
         .select_related("created_by")
+        .prefetch_related(
+            Prefetch(
+                "candidates",
+                queryset=Candidate.objects.filter(partner__isnull=False).select_related("partner"),
+                to_attr="chosen_candidates",
+            )
+        )
         .order_by("-created_at", "-pk")
     )
 

@@ -409,8 +409,15 @@ def _check_open(selection: Selection) -> None:
         )
 
 
-def selection_update(*, viewer: Viewer, selection: Selection, **fields: Any) -> Selection:
-    """Change a selection's name, currency or pricing assumptions."""
+def selection_update(
+    *,
+    viewer: Viewer,
+    selection: Selection,
+    weights: Mapping[str, Decimal] | None = None,
+    **fields: Any,
+) -> Selection:
+    """Change a selection's name, currency or pricing assumptions, and with `weights` its
+    criteria's weights, all together or not at all."""
     _require_program_manager(viewer)
     _check_open(selection)
     for name, value in fields.items():
@@ -419,6 +426,8 @@ def selection_update(*, viewer: Viewer, selection: Selection, **fields: Any) -> 
     _full_clean(selection, exclude=["account", "created_by"])
     with transaction.atomic():
         selection.save()
+        if weights is not None:
+            criteria_weights_save(viewer=viewer, selection=selection, weights=weights)
         _audit(viewer, "selection.updated", f"Updated selection {selection}")
     return selection
 

@@ -16,8 +16,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -261,14 +259,7 @@ class SelectionListView(BuyerMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        selections = selectors.selections_list(self.viewer).prefetch_related(
-            Prefetch(
-                "candidates",
-                queryset=Candidate.objects.filter(partner__isnull=False).select_related("partner"),
-                to_attr="chosen_candidates",
-            )
-        )
-        page = paginate(self.request, selections)
+        page = paginate(self.request, selectors.selections_list(self.viewer))
         context.update(
             page=page,
             rows=[
@@ -324,11 +315,9 @@ class SelectionUpdateView(SelectionManagerMixin, DomainFormMixin, FormView):
     def perform(self, form: SelectionForm) -> HttpResponse:
         # A working copy: a refused change leaves the selection on the page as saved.
         working = copy.copy(self.selection)
-        with transaction.atomic():
-            services.selection_update(viewer=self.viewer, selection=working, **form.values())
-            services.criteria_weights_save(
-                viewer=self.viewer, selection=working, weights=form.weights()
-            )
+        services.selection_update(
+            viewer=self.viewer, selection=working, weights=form.weights(), **form.values()
+        )
         messages.success(self.request, f"Saved the selection {working.name}.")
         return redirect(comparison_url(working.pk))
 

@@ -478,10 +478,24 @@ class CostView:
 
     @property
     def in_house_overall(self) -> Decimal | None:
-        known = [v for v in self.in_house.values() if v is not None]
+        """The in-house cost per resolved contact for the partner's channel mix: each
+        channel's in-house figure weighted by the partner's resolved contacts there in the
+        latest month (a plain mean when there is no such month)."""
+        known = {ch: v for ch, v in self.in_house.items() if v is not None}
         if not known:
             return None
-        return (sum(known, Decimal(0)) / len(known)).quantize(Decimal("0.01"))
+        month = next((m for m in reversed(self.months) if m in self.totals), None)
+        weights = {
+            ch: self.cells[(ch, month)].resolved
+            for ch in known
+            if month is not None and (ch, month) in self.cells
+        }
+        if sum(weights.values()) > 0:
+            total = sum((known[ch] * n for ch, n in weights.items()), Decimal(0))
+            mean = total / sum(weights.values())
+        else:
+            mean = sum(known.values(), Decimal(0)) / len(known)
+        return mean.quantize(Decimal("0.01"))
 
 
 def _resolved(
@@ -580,6 +594,7 @@ class WhatIf:
     currency: str
     minor: int
     actual_cost: Decimal
+    planned_cost: Decimal  # what the contract would have charged for the forecast
     actual: Volumes
     expected: Volumes
     expected_fcr_pct: Decimal
@@ -599,10 +614,11 @@ MODEL_LABELS = {
 
 
 def what_if(viewer: Viewer, partner: Partner, today: date) -> WhatIf | None:
-    """Last complete quarter's volumes priced under each pricing model, each priced to cost
-    what the partner was actually invoiced had the scope's forecast come true at the
-    in-house baseline's FCR: the difference is what the partner's actual volume and
-    resolution would have moved."""
+    """Last complete quarter's volumes priced under each pricing model. Each model's rate
+    is set so that it would have charged what the contract charges for the scope's forecast
+    at the in-house baseline's FCR (the current model keeps its own rate); priced on the
+    actual volumes, the difference from the invoice is what a move to that model would have
+    changed."""
     quarter = Period.containing(PeriodType.QUARTER, today).previous()
     version = current_scope(viewer, partner)
     settlements = list(
@@ -655,10 +671,21 @@ def what_if(viewer: Viewer, partner: Partner, today: date) -> WhatIf | None:
         contacts=forecast,
         resolved=int((forecast * fcr_pct / 100).to_integral_value()),
     )
-    current_models = {s.contract.pricing_model for s in settlements}
+    # What the contract would have charged had the forecast come true: each model is priced
+    # to charge the same for the forecast, so the current model keeps its own rate.
+    contracts = {s.contract_id: s.contract for s in settlements}
+    planned = (
+        domain.price(
+            next(iter(contracts.values())).pricing, expected, currency=currency,
+            minor_digits=minor,
+        )
+        if len(contracts) == 1
+        else None
+    ) or cost  # fmt: skip
+    current_models = {c.pricing_model for c in contracts.values()}
     rows = []
     for model in domain.WHAT_IF_MODELS:
-        pricing = domain.equivalent_pricing(model, cost, expected)
+        pricing = domain.equivalent_pricing(model, planned, expected)
         amount = (
             domain.price(pricing, actual, currency=currency, minor_digits=minor)
             if pricing
@@ -683,7 +710,7 @@ def what_if(viewer: Viewer, partner: Partner, today: date) -> WhatIf | None:
                 model.value in current_models,
             )
         )
-    return WhatIf(quarter, currency, minor, cost, actual, expected, fcr_pct, rows)
+    return WhatIf(quarter, currency, minor, cost, planned, actual, expected, fcr_pct, rows)
 
 
 # PARTNER PAGE

@@ -816,12 +816,13 @@ class WhatIfRowSerializer(serializers.Serializer[Any]):
 
 class WhatIfSerializer(serializers.Serializer[Any]):
     """Last complete quarter priced under each pricing model, each rate set so that the
-    scope's forecast would have cost what was invoiced."""
+    scope's forecast would have cost what the contract charges for it (`planned_cost`)."""
 
     partner = serializers.IntegerField()
     quarter = WhatIfQuarterSerializer(allow_null=True)
     currency = serializers.CharField(allow_null=True)
     actual_cost = _figure(4, help_text="What the partner invoiced in the quarter.")
+    planned_cost = _figure(4, help_text="What the contract would have charged for the forecast.")
     actual = WhatIfVolumesSerializer(allow_null=True)
     expected = WhatIfVolumesSerializer(
         allow_null=True, help_text="The forecast at the in-house FCR."
@@ -838,6 +839,7 @@ class WhatIfSerializer(serializers.Serializer[Any]):
                 "quarter": None,
                 "currency": None,
                 "actual_cost": None,
+                "planned_cost": None,
                 "actual": None,
                 "expected": None,
                 "expected_fcr_pct": None,
@@ -856,6 +858,7 @@ class WhatIfSerializer(serializers.Serializer[Any]):
             },
             "currency": what_if.currency,
             "actual_cost": what_if.actual_cost,
+            "planned_cost": what_if.planned_cost,
             "actual": what_if.actual,
             "expected": what_if.expected,
             "expected_fcr_pct": what_if.expected_fcr_pct,

@@ -70,7 +70,6 @@ from partners.models import (
     Team,
 )
 from partners.scoping import Viewer, viewer_for_membership
-from sla.models import BandStatus, Decision
 
 D = Decimal
 Shift = domain.Shift
@@ -580,53 +579,24 @@ def _selection(
 
 
 def _gate_as_it_stood(
-    partner: Partner, day: date, channels: Sequence[str], threshold_pct: Decimal
+    pm: Viewer, partner: Partner, day: date, threshold_pct: Decimal
 ) -> domain.Gate:
-    """The gate of an expansion on `day`, for the channels then in scope.
-
-    `selectors.gate_for` reads every channel, and the demo's KPI history has every channel
-    from go-live while the engagement took them on one by one: the gate as it stood is the
-    band statuses of the channels in scope (read as `selectors.gate_months` reads them) and
-    the calibration alignment of the months before the step. A gate older than the KPI
-    history (the demo keeps twelve months) cannot be read from data: it is recorded as the
-    pilot left it, at SLA with the pilot calibrations' alignment."""
+    """The gate of an expansion on `day`, as `selectors.gate_for` reads it then: the band
+    statuses of the channels the engagement had taken on, and the calibration of the months
+    before. A gate older than the KPI history (the demo keeps twelve months) cannot be read
+    from data: it is recorded as the pilot left it, at SLA with the pilot calibrations'
+    alignment."""
     needed = [p.start for p in _months_list(day, GATE_MONTHS)]  # newest first
     first_data = KpiSnapshot.objects.filter(
         partner=partner, agent__isnull=True, period_type=PeriodType.MONTH, contacts__gt=0
     ).aggregate(first=Min("period_start"))["first"]
-    threshold = threshold_pct / 100
     if first_data is None or needed[-1] < first_data:
         months = [domain.GateMonth(f"{m:%B %Y}", True) for m in needed]
         return domain.gate(
             months, months_needed=GATE_MONTHS, alignment=PILOT_ALIGNMENT,
-            alignment_threshold=threshold,
+            alignment_threshold=threshold_pct / 100,
         )  # fmt: skip
-    statuses = (
-        BandStatus.objects.filter(
-            partner=partner, month__in=needed, month_complete=True, channel__in=channels
-        )
-        .order_by("channel", "kpi")
-        .values_list("month", "channel", "kpi", "decision", "band_kind")
-    )
-    by_month: dict[date, list[tuple[str, str, str, str]]] = {m: [] for m in needed}
-    for month, channel, kpi, decision, kind in statuses:
-        by_month[month].append((channel, kpi, decision, kind))
-    months = []
-    for month in needed:
-        if not by_month[month]:
-            continue
-        decided = [s for s in by_month[month] if s[2] == Decision.DECIDED]
-        below = tuple(
-            f"{kpi.upper() if len(kpi) <= 4 else kpi} {CHANNEL_LABELS.get(ch, ch).lower()}"
-            for ch, kpi, _d, kind in decided
-            if kind in selectors.BELOW_BASE
-        )
-        months.append(domain.GateMonth(f"{month:%B %Y}", (not below) if decided else None, below))
-    return domain.gate(
-        months, months_needed=GATE_MONTHS,
-        alignment=selectors.recent_alignment(partner, day, GATE_MONTHS),
-        alignment_threshold=threshold,
-    )  # fmt: skip
+    return selectors.gate_for(pm, partner, day, months=GATE_MONTHS, threshold_pct=threshold_pct)
 
 
 def _months_list(day: date, count: int) -> list[Period]:
@@ -681,7 +651,7 @@ def _stages(
         else:
             adds_channels, adds_types = [], [types[step.adds]]
             described = f"{types[step.adds].name} on {', '.join(in_scope_channels)}."
-        gate = _gate_as_it_stood(partner, day, in_scope_channels, ALIGNMENT_THRESHOLD_PCT)
+        gate = _gate_as_it_stood(pm, partner, day, ALIGNMENT_THRESHOLD_PCT)
         start(
             StageInput(
                 StageKind.EXPANSION, day, expansion=step.expansion.value, description=described,

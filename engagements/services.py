@@ -284,7 +284,15 @@ def scope_save(
             created_by=viewer.user,
         )
         _full_clean(version, exclude=["account", "partner", "selection", "created_by"])
-        version.save()
+        try:
+            with transaction.atomic():
+                version.save()
+        except IntegrityError:  # another program manager saved the same version first
+            raise DomainError(
+                f"Version {version.version} of this scope was saved by someone else a moment "
+                "ago: reload the page to see it, then save your changes again.",
+                code="conflict",
+            ) from None
         ScopeLine.objects.bulk_create(
             ScopeLine(
                 scope=version,

@@ -224,6 +224,16 @@ def test_each_scope_problem_is_named(pm, world, types, overrides, field, words):
     assert counts() == before
 
 
+def test_two_saves_of_the_same_version_keep_the_first(pm, world, types, monkeypatch):
+    services.scope_save(viewer=pm, partner=world.harbor, data=scope_input(types))
+    # The other program manager's save numbered its version before this one committed.
+    monkeypatch.setattr(services, "_next_version", lambda partner, selection: 1)
+    with pytest.raises(DomainError, match="Version 1 of this scope was saved by someone else"):
+        services.scope_save(viewer=pm, partner=world.harbor, data=scope_input(types))
+    assert ScopeVersion.objects.filter(partner=world.harbor).count() == 1
+    assert ScopeLine.objects.filter(scope__partner=world.harbor).count() == 2
+
+
 def test_only_a_program_manager_saves_a_scope(world, types, buyer_reviewer, partner_lead):
     for user in (buyer_reviewer, partner_lead):
         with pytest.raises(DomainError) as refused:

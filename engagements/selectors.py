@@ -60,6 +60,13 @@ def _utc_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
+def _month_totals(viewer: Viewer, partner: Partner) -> QuerySet[KpiSnapshot]:
+    """The partner's monthly channel totals (snapshots without an agent)."""
+    return scope(KpiSnapshot, viewer).filter(
+        partner=partner, agent__isnull=True, period_type=PeriodType.MONTH
+    )
+
+
 # SCOPE
 # ------------------------------------------------------------------------------
 
@@ -171,13 +178,8 @@ def forecast_vs_actual(
     lines = mix_lines(version)
     actual: dict[date, dict[str, int]] = defaultdict(dict)
     rows = (
-        scope(KpiSnapshot, viewer)
-        .filter(
-            partner=partner,
-            agent__isnull=True,
-            period_type=PeriodType.MONTH,
-            period_start__in=firsts,
-        )
+        _month_totals(viewer, partner)
+        .filter(period_start__in=firsts)
         .values_list("period_start", "channel", "contacts")
     )
     for month, channel, contacts in rows:
@@ -325,13 +327,8 @@ def in_house_baseline(
     partner must match or beat. Cost per contact is not in KPI data, so it stays empty."""
     firsts = _months_back(today, months)
     rows = (
-        scope(KpiSnapshot, viewer)
-        .filter(
-            partner=in_house,
-            agent__isnull=True,
-            period_type=PeriodType.MONTH,
-            period_start__in=firsts,
-        )
+        _month_totals(viewer, in_house)
+        .filter(period_start__in=firsts)
         .values("channel")
         .annotate(**{f: Sum(f) for f in CONTACT_COUNT_FIELDS})
         .order_by()
@@ -502,13 +499,8 @@ def _resolved(
     viewer: Viewer, partner: Partner, months: list[date]
 ) -> dict[tuple[str, date], tuple[int, int]]:
     rows = (
-        scope(KpiSnapshot, viewer)
-        .filter(
-            partner=partner,
-            agent__isnull=True,
-            period_type=PeriodType.MONTH,
-            period_start__in=months,
-        )
+        _month_totals(viewer, partner)
+        .filter(period_start__in=months)
         .values_list("channel", "period_start", "fcr_yes", "contacts")
     )
     return {(ch, m): (resolved, contacts) for ch, m, resolved, contacts in rows}
@@ -634,14 +626,8 @@ def what_if(viewer: Viewer, partner: Partner, today: date) -> WhatIf | None:
         (Decimal(inv["amount"]) for s in settlements for inv in s.invoices.values()), Decimal(0)
     )
     snap = (
-        scope(KpiSnapshot, viewer)
-        .filter(
-            partner=partner,
-            agent__isnull=True,
-            period_type=PeriodType.MONTH,
-            period_start__gte=quarter.start,
-            period_start__lte=quarter.end,
-        )
+        _month_totals(viewer, partner)
+        .filter(period_start__gte=quarter.start, period_start__lte=quarter.end)
         .aggregate(contacts=Sum("contacts"), resolved=Sum("fcr_yes"))
     )
     entered = (

@@ -39,17 +39,23 @@ def _figure_dict(figure: go.Figure) -> dict[str, Any]:
 
 
 def sparkline(kpi: Kpi, series: tuple[tuple[Period, KpiValue], ...]) -> dict[str, Any]:
-    """A small line over the last periods; gaps where nothing was measured.
+    """A small line over the last periods; gaps where nothing was measured."""
+    return sparkline_figure(
+        [p.short_label for p, _ in series], [display_number(kpi, v.value) for _, v in series]
+    )
+
+
+def sparkline_figure(labels: list[str], y: list[float | None]) -> dict[str, Any]:
+    """A small line, its last point marked; gaps where `y` is None.
 
     Written as a plain plotly.js figure: a scorecard draws dozens of these, and building
     each through plotly's validating graph objects costs milliseconds apiece.
     """
-    y = [display_number(kpi, v.value) for _, v in series]
     return {
         "data": [
             {
                 "type": "scatter",
-                "x": [p.short_label for p, _ in series],
+                "x": labels,
                 "y": y,
                 "mode": "lines+markers",
                 "line": {"color": ACCENT, "width": 1.5},

@@ -18,7 +18,7 @@ from django.views.generic import TemplateView
 
 from engagements import domain, selectors
 from engagements.models import ScopeVersion
-from kpis.charts import ACCENT
+from kpis.charts import ACCENT, sparkline_figure
 from kpis.periods import Period, PeriodType
 from partners.mixins import ViewerRequiredMixin
 from partners.models import Channel, Partner, Role
@@ -132,31 +132,7 @@ def cost_figure(view: selectors.CostView) -> dict[str, Any] | None:
 
 def trend_figure(points: list[tuple[str, Decimal | None]]) -> dict[str, Any]:
     """A sparkline of cost per resolved contact over the last months."""
-    y = [_number(v) for _, v in points]
-    return {
-        "data": [
-            {
-                "type": "scatter",
-                "x": [label for label, _ in points],
-                "y": y,
-                "mode": "lines+markers",
-                "line": {"color": ACCENT, "width": 1.5},
-                "marker": {"size": [0] * (len(y) - 1) + [5], "color": ACCENT},
-                "connectgaps": False,
-                "hoverinfo": "skip",
-            }
-        ],
-        "layout": {
-            "width": 140,
-            "height": 36,
-            "margin": {"l": 0, "r": 0, "t": 2, "b": 2},
-            "xaxis": {"visible": False},
-            "yaxis": {"visible": False},
-            "showlegend": False,
-            "paper_bgcolor": "rgba(0,0,0,0)",
-            "plot_bgcolor": "rgba(0,0,0,0)",
-        },
-    }
+    return sparkline_figure([label for label, _ in points], [_number(v) for _, v in points])
 
 
 def latest_month(view: selectors.CostView) -> date | None:

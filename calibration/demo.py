@@ -19,7 +19,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
 from calibration import domain, services
 from calibration.models import (
@@ -41,6 +40,7 @@ from calibration.models import (
 )
 from kpis.demo import DRIFTING, HISTORY_DAYS, quality
 from kpis.models import Interaction
+from outsourcing import clock
 from partners.models import Account, Agent, Membership, Partner, Role, User
 
 CRITERIA = [
@@ -241,7 +241,7 @@ def _debrief(session: CalibrationSession, owner: User, rng: random.Random, today
                 note="A judgment call both sides accept; no change to the guideline.",
             )  # fmt: skip
     session.status = SessionStatus.CLOSED
-    session.closed_at = min(session.revealed_at + timedelta(days=1), timezone.now())  # type: ignore[operator]
+    session.closed_at = min(session.revealed_at + timedelta(days=1), clock.now())  # type: ignore[operator]
     session.save(update_fields=["status", "closed_at"])
 
 

@@ -13,7 +13,6 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.utils import timezone
 
 from calibration import blind, domain
 from calibration.models import (
@@ -29,6 +28,7 @@ from calibration.models import (
     Side,
 )
 from calibration.services import DISAGREEMENT_BELOW
+from outsourcing import clock
 from partners.models import Partner
 from partners.scoping import Viewer, get_scoped_or_404, scope
 
@@ -428,7 +428,7 @@ class PartnerOverview:
         """Cadence sessions held on time (revealed within the grace days) / due."""
         return domain.adherence(
             [s.due_date for s in self.due],
-            [timezone.localtime(s.revealed_at).date() if s.revealed_at else None for s in self.due],
+            [clock.local_date(s.revealed_at) if s.revealed_at else None for s in self.due],
         )
 
     @property
@@ -452,7 +452,7 @@ def overview(viewer: Viewer, today: date | None = None) -> list[PartnerOverview]
     """Per partner the viewer may see: cadence sessions held against due, the revealed
     sessions' alignment over time, open outcome items and sessions to come. Three queries
     whatever the number of partners and sessions."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     rows = {p.pk: PartnerOverview(p) for p in scope(Partner, viewer).order_by("name")}
     sessions = (
         scope(CalibrationSession, viewer)

@@ -14,7 +14,6 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max, Q
-from django.utils import timezone
 
 from calibration import domain
 from calibration.models import (
@@ -39,6 +38,7 @@ from calibration.models import (
     Side,
 )
 from kpis.models import Interaction
+from outsourcing import clock
 from outsourcing.errors import DomainError
 from partners.models import Agent, Channel, Membership, Partner, Role, User
 from partners.scoping import Viewer
@@ -247,7 +247,7 @@ def evaluation_save(
             version=version, partner_id=agent.partner_id, agent=agent, interaction=interaction,
             external_id=external_id.strip(), channel=channel, side=side_of(viewer),
             evaluator=viewer.user, evaluator_label=_label(viewer),
-            scored_at=scored_at or timezone.now(), score=result.score,
+            scored_at=scored_at or clock.now(), score=result.score,
             critical_failed=", ".join(result.critical_failed)[:300],
         )  # fmt: skip
         EvaluationAnswer.objects.bulk_create(
@@ -262,7 +262,7 @@ def _recompute_qa(evaluation: QaEvaluation) -> None:
     """The QA score KPI of the evaluation's day comes from snapshots: refresh them."""
     from kpis.tasks import snapshots_recompute_task
 
-    day = timezone.localtime(evaluation.scored_at).date().isoformat()
+    day = clock.local_date(evaluation.scored_at).isoformat()
     transaction.on_commit(lambda: snapshots_recompute_task.delay(evaluation.partner_id, day, day))
 
 
@@ -277,7 +277,7 @@ def _rescore(evaluation: QaEvaluation) -> None:
 def dispute_last_day(evaluation: QaEvaluation) -> date:
     """The last day the partner may dispute a buyer's evaluation."""
     window = partner_settings(evaluation.partner).dispute_window_days
-    return timezone.localtime(evaluation.scored_at).date() + timedelta(days=window)
+    return clock.local_date(evaluation.scored_at) + timedelta(days=window)
 
 
 def dispute_raise(
@@ -290,7 +290,7 @@ def dispute_raise(
         raise DomainError("No such evaluation.", code="not_found")
     if evaluation.side != Side.BUYER:
         raise DomainError("Only the buyer's evaluations can be disputed.", field="evaluation")
-    today = today or timezone.localdate()
+    today = today or clock.today()
     last_day = dispute_last_day(evaluation)
     window = partner_settings(evaluation.partner).dispute_window_days
     if today > last_day:
@@ -315,7 +315,7 @@ def dispute_raise(
         dispute = Dispute.objects.create(
             evaluation=evaluation, criterion_id=criterion_id, proposed_value=proposed_value,
             reason=reason.strip(), raised_by=viewer.user, raised_by_label=_label(viewer),
-            raised_at=timezone.now(), value_before=answer.value,
+            raised_at=clock.now(), value_before=answer.value,
         )  # fmt: skip
         audit_record(
             account=viewer.account, actor=viewer.user, action="qa.dispute_raised",
@@ -335,7 +335,7 @@ def dispute_resolve(*, viewer: Viewer, dispute: Dispute, accept: bool, note: str
     with transaction.atomic():
         dispute.status = DisputeStatus.ACCEPTED if accept else DisputeStatus.REJECTED
         dispute.resolved_by, dispute.resolved_by_label = viewer.user, _label(viewer)
-        dispute.resolved_at, dispute.resolution_note = timezone.now(), note.strip()
+        dispute.resolved_at, dispute.resolution_note = clock.now(), note.strip()
         dispute.save()
         if accept:
             evaluation = dispute.evaluation
@@ -622,7 +622,7 @@ def submit(*, viewer: Viewer, session: CalibrationSession) -> SessionReviewer:
             code="incomplete",
         )
     with transaction.atomic():
-        reviewer.submitted_at = timezone.now()
+        reviewer.submitted_at = clock.now()
         reviewer.save(update_fields=["submitted_at"])
         if not session.reviewers.filter(submitted_at__isnull=True).exists():
             _reveal(session, "every reviewer submitted")
@@ -643,7 +643,7 @@ def close_scoring(*, viewer: Viewer, session: CalibrationSession) -> Calibration
 
 def _reveal(session: CalibrationSession, reason: str) -> None:
     session.status = SessionStatus.REVEALED
-    session.revealed_at = timezone.now()
+    session.revealed_at = clock.now()
     session.reveal_reason = reason[:200]
     session.save(update_fields=["status", "revealed_at", "reveal_reason"])
     alignment_update(session)
@@ -789,7 +789,7 @@ def outcome_update(*, viewer: Viewer, outcome: OutcomeItem, status: str) -> Outc
         raise DomainError(f"'{status}' is not a status.", field="status")
     with transaction.atomic():
         outcome.status = status
-        outcome.done_at = timezone.now() if status == OutcomeStatus.DONE else None
+        outcome.done_at = clock.now() if status == OutcomeStatus.DONE else None
         outcome.save(update_fields=["status", "done_at"])
         audit_record(
             account=viewer.account, actor=viewer.user, action=f"calibration.outcome_{status}",
@@ -864,7 +864,7 @@ def session_close(*, viewer: Viewer, session: CalibrationSession) -> Calibration
             code="open_disagreements",
         )
     session.status = SessionStatus.CLOSED
-    session.closed_at = timezone.now()
+    session.closed_at = clock.now()
     session.save(update_fields=["status", "closed_at"])
     audit_record(
         account=viewer.account, actor=viewer.user, action="calibration.closed",
@@ -897,6 +897,6 @@ def reminders_send(*, today: date, within_days: int = 3) -> int:
             settings.DEFAULT_FROM_EMAIL,
             [reviewer.user.email],
         )
-        SessionReviewer.objects.filter(pk=reviewer.pk).update(reminded_at=timezone.now())
+        SessionReviewer.objects.filter(pk=reviewer.pk).update(reminded_at=clock.now())
         sent += 1
     return sent

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.utils import timezone
 
 from calibration import services
+from outsourcing import clock
 from partners.models import Partner
 
 
@@ -13,7 +13,7 @@ from partners.models import Partner
 def calibration_schedule_task() -> int:
     """Nightly: create the sessions each partner's cadence makes due in the next two weeks,
     and remind reviewers whose session is due within three days. Returns sessions created."""
-    today = timezone.localdate()
+    today = clock.today()
     created = 0
     for partner in Partner.objects.filter(go_live_date__isnull=False).select_related("account"):
         created += services.sessions_schedule(partner=partner, today=today)

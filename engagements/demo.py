@@ -57,6 +57,7 @@ from engagements.models import (
 from engagements.services import BaselineInput, ItemInput, LineInput, ScopeInput, StageInput
 from kpis.models import KpiSnapshot
 from kpis.periods import Period, PeriodType
+from outsourcing import clock
 from partners.demo import DEMO_ACCOUNT
 from partners.models import (
     Account,
@@ -613,7 +614,7 @@ def _stages(
     assert go_live is not None
     pilot_channel = plan.pilot_channel if plan.pilot_channel in channels else channels[0]
     if selection is not None:
-        selected_on = timezone.localdate(selection.created_at)
+        selected_on = clock.local_date(selection.created_at)
         described = f"Chosen in '{selection}' among {selection.candidates.count()} candidates."
     else:
         selected_on, described = go_live - timedelta(weeks=10), plan.selected_in

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from engagements import domain
 from engagements.models import (
@@ -37,6 +36,7 @@ from engagements.models import (
     SelectionStatus,
     StageKind,
 )
+from outsourcing import clock
 from outsourcing.errors import DomainError
 from partners.models import BUYER_ROLES, Channel, InteractionType, Partner, Role
 from partners.scoping import Viewer, scope
@@ -598,13 +598,13 @@ def candidate_choose(*, viewer: Viewer, candidate: Candidate, today: date) -> Pa
         candidate.partner = partner
         candidate.save(update_fields=["partner"])
         selection.status = SelectionStatus.CHOSEN
-        selection.decided_at = timezone.now()
+        selection.decided_at = clock.now()
         selection.save(update_fields=["status", "decided_at"])
         EngagementStage.objects.create(
             partner=partner,
             kind=StageKind.SELECTION,
             description=f"Chosen in '{selection}' among {selection.candidates.count()} candidates.",
-            started_on=timezone.localdate(selection.created_at),
+            started_on=clock.local_date(selection.created_at),
             ended_on=today,
             approved_by=viewer.user,
             approved_by_label=viewer.user.display_name if viewer.user else "",

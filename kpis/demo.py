@@ -16,7 +16,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import Min
-from django.utils import timezone
 
 from kpis.models import (
     AggregateReport,
@@ -28,6 +27,7 @@ from kpis.models import (
 )
 from kpis.periods import Period, PeriodType
 from kpis.snapshots import partner_recompute
+from outsourcing import clock
 from partners.demo import INTERACTION_MIX
 from partners.models import Account, Agent, InteractionType, Partner
 
@@ -143,7 +143,7 @@ def generate(
         weeks=DETAIL_WEEKS - 1
     )
     weights = [INTERACTION_MIX[t.code][1] for t in types]
-    now = timezone.now()
+    now = clock.now()
     result = Generated([], [])
     serial = 0
     for week in weeks:
@@ -320,8 +320,8 @@ def build(*, account: Account, seed: int, today: date) -> dict[str, int]:
                     file_name=f"demo-{kind}.csv",
                     mapping_name="Keel columns",
                     created_by_label="seed_demo",
-                    started_at=timezone.now(),
-                    finished_at=timezone.now(),
+                    started_at=clock.now(),
+                    finished_at=clock.now(),
                     rows_expected=len(rows),
                     rows_total=len(rows),
                     rows_created=len(rows),

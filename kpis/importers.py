@@ -12,7 +12,6 @@ mid-import leaves the database as it was, and the batch can be run again.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -23,7 +22,6 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
 from django.db.models.functions import Lower
-from django.utils import timezone
 
 from kpis.csvfiles import FileProblem, open_csv
 from kpis.models import (
@@ -37,6 +35,7 @@ from kpis.models import (
 )
 from kpis.periods import Period
 from kpis.rows import AGGREGATE_PAIRS, ColumnMap, Context, Kind, Problem, RowReader
+from outsourcing import clock
 from partners.models import Agent, InteractionType, Partner, Team
 
 logger = logging.getLogger(__name__)
@@ -115,7 +114,11 @@ def _progress_key(batch_id: int) -> str:
 
 def progress_set(batch_id: int, rows: int, phase: str) -> None:
     """Progress lives in the cache: the import's own writes are invisible until it commits."""
-    cache.set(_progress_key(batch_id), {"rows": rows, "phase": phase, "at": time.time()}, 86400)
+    cache.set(
+        _progress_key(batch_id),
+        {"rows": rows, "phase": phase, "at": clock.now().timestamp()},
+        86400,
+    )
 
 
 def progress_get(batch_id: int) -> dict[str, Any] | None:
@@ -160,7 +163,7 @@ def _reader(batch: ImportBatch, header: list[str] | None) -> RowReader:
     return RowReader(
         kind=Kind(batch.kind),
         column_map=ColumnMap.from_json(batch.mapping),
-        ctx=Context(now=timezone.now(), default_tz=ZoneInfo(batch.timezone)),
+        ctx=Context(now=clock.now(), default_tz=ZoneInfo(batch.timezone)),
         header=header,
     )
 
@@ -171,7 +174,7 @@ def _claim(batch: ImportBatch) -> bool:
         pk=batch.pk, status__in=[ImportStatus.PENDING, ImportStatus.RUNNING, ImportStatus.FAILED]
     ).update(
         status=ImportStatus.RUNNING,
-        started_at=timezone.now(),
+        started_at=clock.now(),
         error="",
         attempts=F("attempts") + 1,
     )
@@ -212,7 +215,7 @@ def _run(
         logger.exception("Import batch %s failed", batch.pk)
         ImportBatch.objects.filter(pk=batch.pk).update(
             status=ImportStatus.FAILED,
-            finished_at=timezone.now(),
+            finished_at=clock.now(),
             error=f"{exc.__class__.__name__}: {exc}",
         )
     else:
@@ -235,7 +238,7 @@ def _finish_rejected(batch: ImportBatch, log: ProblemLog, result: Result) -> Non
         )
         ImportBatch.objects.filter(pk=batch.pk).update(
             status=ImportStatus.REJECTED,
-            finished_at=timezone.now(),
+            finished_at=clock.now(),
             rows_total=result.rows_total,
             rows_created=0,
             rows_updated=0,
@@ -249,7 +252,7 @@ def _finish_rejected(batch: ImportBatch, log: ProblemLog, result: Result) -> Non
 def _finish_succeeded(batch: ImportBatch, result: Result) -> None:
     ImportBatch.objects.filter(pk=batch.pk).update(
         status=ImportStatus.SUCCEEDED,
-        finished_at=timezone.now(),
+        finished_at=clock.now(),
         rows_total=result.rows_total,
         rows_created=result.rows_created,
         rows_updated=result.rows_updated,
@@ -456,7 +459,7 @@ class Importer:
         )
 
     def stage_roster(self, number: int, partner_id: int, v: dict[str, Any]) -> StagedRow:
-        last = max(d for d in (v["hire_date"], v["leaving_date"], timezone.localdate()) if d)
+        last = max(d for d in (v["hire_date"], v["leaving_date"], clock.today()) if d)
         self.result.touch(partner_id, v["hire_date"], last)
         return StagedRow(
             batch=self.batch,
@@ -647,7 +650,7 @@ class Importer:
             "batch",
             "updated_at",
         ]
-        now = timezone.now()
+        now = clock.now()
         for chunk in _chunks(self.staged.order_by("row").iterator(chunk_size=WRITE_BATCH)):
             Interaction.objects.bulk_create(
                 [
@@ -735,7 +738,7 @@ class Importer:
         update_fields = ["name", "hire_date", "leaving_date", "updated_at"]
         if "team" not in self.reader.missing_optional:
             update_fields.append("team")
-        now = timezone.now()
+        now = clock.now()
         for chunk in _chunks(self.staged.order_by("row").iterator(chunk_size=WRITE_BATCH)):
             Agent.objects.bulk_create(
                 [

@@ -11,7 +11,6 @@ from decimal import Decimal
 from enum import StrEnum
 
 from django.db.models import Max, Q, QuerySet
-from django.utils import timezone
 
 from kpis.domain import (
     CONTACT_KPIS,
@@ -27,6 +26,7 @@ from kpis.domain import (
 )
 from kpis.models import ImportBatch, Interaction, KpiSnapshot
 from kpis.periods import Period, PeriodType
+from outsourcing import clock
 from partners.models import Agent, Channel, Partner
 from partners.scoping import Viewer, scope
 
@@ -84,7 +84,7 @@ def latest_period(
     if partner is not None:
         snapshots = snapshots.filter(partner=partner)
     newest = snapshots.aggregate(newest=Max("period_start"))["newest"]
-    return Period.containing(period_type, newest or timezone.localdate())
+    return Period.containing(period_type, newest or clock.today())
 
 
 def _series(snapshots: QuerySet[KpiSnapshot], key: str) -> dict[object, dict[date, Counts]]:

@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
 
 from kpis.csvfiles import count_lines
 from kpis.importers import import_batch_file, import_records, import_stream, progress_get
 from kpis.models import ColumnMapping, ImportBatch, ImportSource, ImportStatus, UnknownAgents
 from kpis.rows import FIELDS, PRESETS, ColumnMap, Kind
+from outsourcing import clock
 from outsourcing.errors import DomainError
 from partners.models import Account, Partner, Role
 from partners.scoping import Viewer, scope
@@ -272,7 +272,7 @@ def import_is_stalled(batch: ImportBatch) -> bool:
         return False
     progress = progress_get(batch.pk)
     last = progress["at"] if progress else (batch.started_at or batch.created_at).timestamp()
-    return timezone.now().timestamp() - last > settings.KEEL_IMPORT_STALLED_SECONDS
+    return clock.now().timestamp() - last > settings.KEEL_IMPORT_STALLED_SECONDS
 
 
 def import_retry(*, viewer: Viewer, batch: ImportBatch) -> ImportBatch:

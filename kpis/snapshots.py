@@ -21,11 +21,11 @@ from django.db.models.functions import (
     Coalesce,
     Trunc,
 )
-from django.utils import timezone
 
 from kpis.domain import COUNT_FIELDS
 from kpis.models import CONTACT_COUNT_FIELDS, AggregateReport, Interaction, KpiSnapshot
 from kpis.periods import Period, PeriodType, periods_between
+from outsourcing import clock
 from partners.models import Agent, Partner
 
 Key = tuple[str, int | None, date]  # channel, agent id (None: the channel's total), start
@@ -226,7 +226,7 @@ def snapshots_recompute(
             )
         }
         create, update = [], []
-        now = timezone.now()
+        now = clock.now()
         for key, counts in wanted.items():
             snapshot = stored.pop(key, None)
             if snapshot is None:

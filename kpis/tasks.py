@@ -6,12 +6,12 @@ from datetime import date
 
 from celery import shared_task
 from django.dispatch import Signal
-from django.utils import timezone
 
 from kpis.importers import import_batch_file
 from kpis.models import ImportBatch
 from kpis.periods import PeriodType
 from kpis.snapshots import open_periods, partner_recompute, snapshots_recompute
+from outsourcing import clock
 from partners.models import Partner
 
 # Sent after an import's snapshots are recomputed, with partner_id, first and last (dates):
@@ -52,7 +52,7 @@ def snapshots_recompute_period_task(
 @shared_task(ignore_result=True)
 def snapshots_recompute_open_periods_task() -> int:
     """Nightly: one task per partner and period type for the periods still open."""
-    today = timezone.localdate()
+    today = clock.today()
     partner_ids = list(Partner.objects.values_list("pk", flat=True))
     for partner_id in partner_ids:
         for period_type, first, last in open_periods(today):

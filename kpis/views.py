@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -22,6 +21,7 @@ from kpis.importers import progress_get
 from kpis.models import ColumnMapping, ImportBatch, ImportKind, ImportStatus
 from kpis.periods import Period, PeriodType
 from kpis.rows import FIELDS, PRESETS, Kind
+from outsourcing import clock
 from outsourcing.errors import DomainError
 from partners.mixins import DomainFormMixin, ViewerRequiredMixin, paginate
 from partners.models import Agent, Channel, Partner, Role
@@ -368,7 +368,7 @@ class WeeklyScorecardView(ViewerRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        last_complete = Period.containing(PeriodType.WEEK, timezone.localdate()).previous()
+        last_complete = Period.containing(PeriodType.WEEK, clock.today()).previous()
         form = PeriodForm(self.request.GET or None)
         week = Period.containing(PeriodType.WEEK, form.period_or(last_complete).start)
         rows = selectors.weekly_scorecard(viewer=self.viewer, week=week)
@@ -405,7 +405,7 @@ class InteractionListView(PartnerScorecardMixin, TemplateView):
         if get.get("start"):
             form = PeriodForm(get)
             if form.is_valid() and form.cleaned_data["start"]:
-                period = form.period_or(Period.containing(PeriodType.MONTH, timezone.localdate()))
+                period = form.period_or(Period.containing(PeriodType.MONTH, clock.today()))
         channel = get.get("channel") if get.get("channel") in Channel.values else None
         rows = selectors.interactions_list(
             viewer=self.viewer,

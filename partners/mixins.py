@@ -11,8 +11,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
-from django.utils import timezone
 
+from outsourcing import clock
 from outsourcing.errors import DomainError
 from partners.models import Role
 from partners.scoping import Viewer, viewer_for_request
@@ -46,7 +46,7 @@ class ViewerRequiredMixin:
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)  # type: ignore[misc]
-        context["today"] = timezone.localdate()
+        context["today"] = clock.today()
         return context
 
 

@@ -15,9 +15,9 @@ from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from rest_framework_api_key.models import AbstractAPIKey
 
+from outsourcing import clock
 from partners.scoping import TenantScope
 
 
@@ -277,7 +277,7 @@ class InvitationQuerySet(models.QuerySet["Invitation"]):
         return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
 
     def pending(self) -> InvitationQuerySet:
-        return self.open().filter(expires_at__gt=timezone.now())
+        return self.open().filter(expires_at__gt=clock.now())
 
     def by_token(self, token: str) -> InvitationQuerySet:
         return self.filter(token_hash=_hash_token(token))
@@ -335,7 +335,7 @@ class Invitation(models.Model):
     def new_token(cls, validity: timedelta) -> tuple[str, dict[str, object]]:
         """A fresh token and the fields that store it (its hash and expiry)."""
         token = secrets.token_urlsafe(32)
-        return token, {"token_hash": _hash_token(token), "expires_at": timezone.now() + validity}
+        return token, {"token_hash": _hash_token(token), "expires_at": clock.now() + validity}
 
     @property
     def status(self) -> Invitation.Status:
@@ -343,7 +343,7 @@ class Invitation(models.Model):
             return self.Status.ACCEPTED
         if self.revoked_at:
             return self.Status.REVOKED
-        if self.expires_at <= timezone.now():
+        if self.expires_at <= clock.now():
             return self.Status.EXPIRED
         return self.Status.PENDING
 
@@ -386,7 +386,7 @@ class AuditEvent(models.Model):
     action = models.CharField(max_length=60)
     summary = models.CharField(max_length=300)
     details = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(default=clock.now, db_index=True)
 
     tenant_scope = TenantScope(account="account", buyer_only=True)
 

@@ -12,8 +12,8 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
+from outsourcing import clock
 from outsourcing.errors import DomainError
 from partners.models import (
     PARTNER_ROLES,
@@ -91,7 +91,7 @@ def invitation_create(
         )
     token, token_fields = Invitation.new_token(timedelta(days=settings.KEEL_INVITATION_DAYS))
     with transaction.atomic():
-        now = timezone.now()
+        now = clock.now()
         Invitation.objects.open().filter(account=viewer.account, email=email).update(revoked_at=now)
         invitation = Invitation.objects.create(
             account=viewer.account,
@@ -134,7 +134,7 @@ def invitation_send(*, invitation_id: int, accept_url: str) -> str:
         from_email=None,
         recipient_list=[invitation.email],
     )
-    Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
+    Invitation.objects.filter(pk=invitation.pk).update(sent_at=clock.now())
     return "sent"
 
 
@@ -145,7 +145,7 @@ def invitation_revoke(*, viewer: Viewer, invitation: Invitation) -> None:
             f"This invitation is already {invitation.status.label.lower()}.", code="not_pending"
         )
     with transaction.atomic():
-        Invitation.objects.filter(pk=invitation.pk).update(revoked_at=timezone.now())
+        Invitation.objects.filter(pk=invitation.pk).update(revoked_at=clock.now())
         audit_record(
             account=viewer.account,
             actor=viewer.user,
@@ -196,7 +196,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
             role=invitation.role,
             partner_id=invitation.partner_id,
         )
-        invitation.accepted_at = timezone.now()
+        invitation.accepted_at = clock.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
         audit_record(
@@ -347,7 +347,7 @@ def api_token_revoke(*, viewer: Viewer, token: ApiToken) -> None:
         raise DomainError("This token is already revoked.", code="revoked")
     with transaction.atomic():
         token.revoked = True
-        token.revoked_at = timezone.now()
+        token.revoked_at = clock.now()
         token.revoked_by = viewer.user
         token.save(update_fields=["revoked", "revoked_at", "revoked_by"])
         audit_record(

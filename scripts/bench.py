@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from outsourcing import clock
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -63,14 +65,13 @@ def bench_import(failures: list[str]) -> None:
     from datetime import timedelta
 
     from django.test.utils import override_settings
-    from django.utils import timezone
 
     from kpis.services import import_file_on_disk
     from partners.models import Agent, Partner
 
     partner = Partner.objects.get(name="Harborline Support", account__slug="northwind-retail")
     agents = list(Agent.objects.filter(partner=partner).values_list("external_id", flat=True))
-    opened = (timezone.now() - timedelta(days=2)).strftime("%Y-%m-%d %H:%M:%S")
+    opened = (clock.now() - timedelta(days=2)).strftime("%Y-%m-%d %H:%M:%S")
     export = GeneratedExport(IMPORT_MB, agents, opened)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     started = time.perf_counter()

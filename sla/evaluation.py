@@ -24,6 +24,7 @@ from django.utils import timezone
 from kpis.domain import Counts, Kpi, KpiValue, kpi_values, total
 from kpis.models import KpiSnapshot
 from kpis.periods import Period, PeriodType, periods_between
+from outsourcing import clock
 from partners.models import Channel, Membership, Partner, Role
 from partners.services import audit_record
 from sla import domain
@@ -56,8 +57,8 @@ def month_of(day: date) -> Period:
 def moment(today: date) -> datetime:
     """When the evaluation happens: now, or 03:00 on `today` when it replays an earlier day
     (the demo's history, a test's hand-worked example)."""
-    if today == timezone.localdate():
-        return timezone.now()
+    if today == clock.today():
+        return clock.now()
     return timezone.make_aware(datetime.combine(today, time(3, 0)))
 
 
@@ -688,7 +689,7 @@ def _notify_exit(criterion: ExitCriterion) -> None:
             settings.DEFAULT_FROM_EMAIL,
             emails,
         )
-    ExitCriterion.objects.filter(pk=criterion.pk).update(notified_at=timezone.now())
+    ExitCriterion.objects.filter(pk=criterion.pk).update(notified_at=clock.now())
 
 
 def exit_criteria_check(*, partner_id: int, today: date) -> int:

@@ -15,8 +15,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
+from outsourcing import clock
 from outsourcing.errors import DomainError
 from partners.models import Channel, Membership, Role, User
 from partners.scoping import Viewer
@@ -296,7 +296,7 @@ def governed_kpi_delete(*, viewer: Viewer, governed: GovernedKpi) -> None:
         # Its plans stay on the partner's record, closed; its band statuses go with it.
         governed.plans.filter(status=PlanStatus.OPEN).update(
             status=PlanStatus.CLOSED,
-            closed_at=timezone.now(),
+            closed_at=clock.now(),
             closed_reason="The KPI is no longer governed by the SLA.",
         )
         governed.delete()
@@ -360,7 +360,7 @@ def settlement_approve(*, viewer: Viewer, settlement: Settlement, today: date) -
         locked.status = SettlementStatus.APPROVED
         locked.approved_by = viewer.user
         locked.approved_by_label = viewer.user.display_name if viewer.user else "API token"
-        locked.approved_at = timezone.now()
+        locked.approved_at = clock.now()
         locked.save(update_fields=["status", "approved_by", "approved_by_label", "approved_at"])
         audit_record(
             account=viewer.account,
@@ -436,7 +436,7 @@ def plan_update(
         if plan.status != PlanStatus.OPEN:
             raise DomainError("This plan is already closed.", code="closed")
         plan.status = PlanStatus.CLOSED
-        plan.closed_at = timezone.now()
+        plan.closed_at = clock.now()
         plan.closed_reason = close_reason[:300]
         fields += ["status", "closed_at", "closed_reason"]
     if not fields:

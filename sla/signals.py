@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.utils import timezone
-
 from kpis.periods import PeriodType, periods_between
+from outsourcing import clock
 
 
 def evaluate_after_import(*, partner_id: int, first: date, last: date, **_: Any) -> None:
     from sla.models import Contract
     from sla.tasks import sla_evaluate_partner_task
 
-    today = timezone.localdate()
+    today = clock.today()
     months = [p.start for p in periods_between(PeriodType.MONTH, first, min(last, today))]
     if (
         not months

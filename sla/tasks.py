@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from celery import Task, shared_task
-from django.utils import timezone
 
+from outsourcing import clock
 from sla.evaluation import (
     exit_criteria_check,
     open_months,
@@ -19,7 +19,7 @@ from sla.evaluation import (
 def sla_evaluate_partner_task(partner_id: int, months: list[str], today: str | None = None) -> int:
     """Band statuses, settlements and remediation plans of one partner for the given months
     (ISO first days), then its exit criteria. Returns how many contract-months it evaluated."""
-    day = date.fromisoformat(today) if today else timezone.localdate()
+    day = date.fromisoformat(today) if today else clock.today()
     outcomes = partner_months_evaluate(
         partner_id=partner_id, months=[date.fromisoformat(m) for m in months], today=day
     )
@@ -31,7 +31,7 @@ def sla_evaluate_partner_task(partner_id: int, months: list[str], today: str | N
 def sla_evaluate_open_months_task(self: Task) -> int:
     """Nightly: one task per partner under contract, for the current and previous month,
     sent to the queue this task came from."""
-    today = timezone.localdate()
+    today = clock.today()
     months = [m.isoformat() for m in open_months(today)]
     queue = (self.request.delivery_info or {}).get("routing_key")
     partner_ids = partners_with_contracts(today)

@@ -11,16 +11,17 @@ from __future__ import annotations
 import os
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
-from django.utils import timezone
 from rest_framework.test import APIClient
 
+from outsourcing import clock
 from partners.models import Account, Agent, Partner, Role, Team, User
 from tests.factories.partners import (
     AccountFactory,
@@ -180,9 +181,49 @@ def api_login():
     return make
 
 
+# THE DATE
+# ------------------------------------------------------------------------------
+# The suite passes on any date: tests that depend on "today" either freeze time with
+# time-machine (`@pytest.mark.time_machine(...)` or the `time_machine` fixture) or are marked
+# `any_date`, which runs them once on each of these days. Each is a day on which date
+# arithmetic has broken somewhere: a month's first and last day, a quarter's first day, 29
+# February, a Monday and a Sunday, the last day of a year. (The day a calibration session
+# falls due is relative to a partner's go-live: the cadence tests set it.)
+KEY_DATES = {
+    "month-first": date(2027, 3, 1),
+    "month-last": date(2026, 9, 30),
+    "quarter-first": date(2027, 1, 1),
+    "leap-day": date(2028, 2, 29),
+    "monday": date(2026, 11, 16),
+    "sunday": date(2027, 5, 23),
+    "year-end": date(2026, 12, 31),
+}
+# Mid-morning UTC: far from midnight, so no time zone that Keel's tests use changes the day.
+KEY_TIME = time(10, 30)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.definition.get_closest_marker("any_date"):
+        if "frozen_day" not in metafunc.fixturenames:
+            metafunc.fixturenames.append("frozen_day")
+        metafunc.parametrize("frozen_day", list(KEY_DATES.values()), ids=list(KEY_DATES))
+
+
+@pytest.fixture(autouse=True)
+def _travel_to_the_frozen_day(request: pytest.FixtureRequest):
+    """Tests marked `any_date` run with the clock stopped at mid-morning of `frozen_day`
+    (before any other fixture makes data)."""
+    if "frozen_day" not in request.fixturenames:
+        yield
+        return
+    day = request.getfixturevalue("frozen_day")
+    with time_machine.travel(datetime.combine(day, KEY_TIME, tzinfo=UTC), tick=False):
+        yield
+
+
 @pytest.fixture
-def today():
-    return timezone.localdate()
+def today(_travel_to_the_frozen_day):
+    return clock.today()
 
 
 @pytest.fixture

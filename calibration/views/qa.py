@@ -21,10 +21,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.functional import cached_property
-from django.utils.timezone import localtime
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -55,6 +53,7 @@ from calibration.models import (
     Scale,
     Side,
 )
+from outsourcing import clock
 from outsourcing.errors import DomainError
 from partners.mixins import ViewerRequiredMixin, paginate
 from partners.models import Partner, Role
@@ -113,7 +112,8 @@ def change_text(dispute: Dispute) -> str:
     proposed = answer_text(dispute.criterion, dispute.proposed_value)
     if dispute.status == DisputeStatus.OPEN or dispute.resolved_at is None:
         return f"{name} {before} → {proposed} proposed"
-    by = f"by {dispute.resolved_by_label} on {format_date(localtime(dispute.resolved_at), 'j M Y')}"
+    resolved_on = format_date(clock.local_date(dispute.resolved_at), "j M Y")
+    by = f"by {dispute.resolved_by_label} on {resolved_on}"
     if dispute.status == DisputeStatus.ACCEPTED:
         return f"{name} {before} → {proposed}, accepted {by}"
     return f"{name} stays {before} (proposed {proposed}), rejected {by}"
@@ -436,7 +436,7 @@ class EvaluationPageMixin(ViewerRequiredMixin):
         disputes = list(evaluation.disputes.select_related("criterion"))
         open_by_criterion = {d.criterion_id: d for d in disputes if d.status == DisputeStatus.OPEN}
         last_day = services.dispute_last_day(evaluation)
-        today = timezone.localdate()
+        today = clock.today()
         is_lead = self.viewer.role == Role.PARTNER_QA_LEAD and not self.viewer.read_only
         can_raise = is_lead and evaluation.side == Side.BUYER and today <= last_day
         # A refused dispute shows its errors in its criterion's form when the page still
@@ -646,7 +646,7 @@ class PartnerSettingsView(ViewerRequiredMixin, TemplateView):
     def render_form(
         self, current: PartnerCalibration, form: PartnerSettingsForm | None
     ) -> HttpResponse:
-        today = timezone.localdate()
+        today = clock.today()
         upcoming: list[date] = []
         if self.partner.go_live_date is not None:
             upcoming = [

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Prefetch
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -57,6 +56,7 @@ from engagements.models import (
     ScopeVersion,
     StageKind,
 )
+from outsourcing import clock
 from outsourcing.errors import DomainError
 from partners.api.permissions import HasViewer
 from partners.api.scoped import ScopedQuerysetMixin
@@ -167,7 +167,7 @@ class ScopeViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet[ScopeVersi
         start, end = query.validated_data.get("start"), query.validated_data.get("end")
         if start is None or end is None:
             result, start, end = selectors.recent_discipline(
-                viewer, partner, version, timezone.localdate()
+                viewer, partner, version, clock.today()
             )
         else:
             result = selectors.discipline(viewer, partner, version, start, end)
@@ -202,7 +202,7 @@ class ScopeViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet[ScopeVersi
             _viewer(request),
             partner,
             version,
-            timezone.localdate(),
+            clock.today(),
             months=query.validated_data["months"],
         )
         data = {"scope": version.pk, "partner": partner.pk, "result": result}
@@ -270,9 +270,7 @@ class CandidateViewSet(
         """Choose this candidate: it becomes a partner of the account (`partner`) with the
         selection's scope, and the selection closes. A selection chooses once."""
         candidate = self.get_object()
-        services.candidate_choose(
-            viewer=_viewer(request), candidate=candidate, today=timezone.localdate()
-        )
+        services.candidate_choose(viewer=_viewer(request), candidate=candidate, today=clock.today())
         return Response(self.get_serializer(self._fresh(candidate)).data)
 
     @extend_schema(request=RedFlagInputSerializer, responses={201: RedFlagSerializer})
@@ -355,7 +353,7 @@ class StageViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet[Engagement
         data = body.validated_data
         viewer = _viewer(request)
         partner: Partner = data["partner"]
-        today = timezone.localdate()
+        today = clock.today()
         gate = (
             selectors.gate_for(
                 viewer,
@@ -424,7 +422,7 @@ class CostViewSet(viewsets.ViewSet):
         query.is_valid(raise_exception=True)
         partner = _cost_partner(request, query.validated_data["partner"])
         view = selectors.costs(
-            _viewer(request), partner, timezone.localdate(), months=query.validated_data["months"]
+            _viewer(request), partner, clock.today(), months=query.validated_data["months"]
         )
         return Response(CostSerializer(CostSerializer.of(partner, view)).data)
 
@@ -440,5 +438,5 @@ class CostViewSet(viewsets.ViewSet):
         query = WhatIfQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         partner = _cost_partner(request, query.validated_data["partner"])
-        result = selectors.what_if(_viewer(request), partner, timezone.localdate())
+        result = selectors.what_if(_viewer(request), partner, clock.today())
         return Response(WhatIfSerializer(WhatIfSerializer.of(partner, result)).data)

@@ -20,7 +20,6 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views import View
@@ -45,6 +44,7 @@ from engagements.models import (
 from kpis.charts import ACCENT
 from kpis.domain import Kpi, as_percent
 from kpis.templatetags.kpi import format_kpi
+from outsourcing import clock
 from outsourcing.errors import DomainError
 from partners.mixins import DomainFormMixin, ProgramManagerMixin, ViewerRequiredMixin
 from partners.models import Channel, InteractionType, Partner, Role
@@ -498,7 +498,7 @@ class ScopeEditBase(ProgramManagerMixin, TemplateView):
         return self.render_to_response(context)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        start = self.start(timezone.localdate())
+        start = self.start(clock.today())
         return self.render_forms(ScopeForms.build(types=self.types, start=start))
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -19,7 +19,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.views import View
@@ -34,6 +33,7 @@ from engagements.forms_selection import (
 )
 from engagements.models import Candidate, CandidateRedFlag, Selection, SelectionStatus
 from kpis.charts import ACCENT, BAND
+from outsourcing import clock
 from outsourcing.errors import DomainError
 from partners.mixins import DomainFormMixin, ViewerRequiredMixin, paginate
 from partners.models import BUYER_ROLES, Role
@@ -535,7 +535,7 @@ class CandidateChooseView(SelectionManagerMixin, View):
         candidate = selectors.candidate_for(self.viewer, pk)
         try:
             partner = services.candidate_choose(
-                viewer=self.viewer, candidate=candidate, today=timezone.localdate()
+                viewer=self.viewer, candidate=candidate, today=clock.today()
             )
         except DomainError as exc:
             messages.error(request, exc.message)

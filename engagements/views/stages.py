@@ -21,7 +21,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
@@ -30,6 +29,7 @@ from engagements import domain, selectors, services
 from engagements.forms_stages import GateForm, StageForm
 from engagements.models import EngagementStage, StageKind
 from kpis.periods import Period, PeriodType
+from outsourcing import clock
 from partners.mixins import DomainFormMixin, ProgramManagerMixin, ViewerRequiredMixin
 from partners.models import Channel, Partner, Role
 from partners.scoping import Viewer, get_scoped_or_404, scope
@@ -240,7 +240,7 @@ class StageCreateView(ProgramManagerMixin, DomainFormMixin, FormView):
 
     @cached_property
     def today(self) -> date:
-        return timezone.localdate()
+        return clock.today()
 
     @cached_property
     def gates(self) -> dict[tuple[int, Decimal], domain.Gate]:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
+from outsourcing import clock
 from partners.models import ApiToken
 
 # Recording every single use would write on every read; to the minute is enough to answer
@@ -64,7 +64,7 @@ class ApiTokenAuthentication(BaseAuthentication):
             raise AuthenticationFailed("Unknown or revoked API token.")
         if token.has_expired:
             raise AuthenticationFailed("This API token has expired.")
-        now = timezone.now()
+        now = clock.now()
         if token.last_used_at is None or now - token.last_used_at >= LAST_USE_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now

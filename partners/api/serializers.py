@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
 from rest_framework import serializers
 
+from outsourcing import clock
 from partners.api.scoped import ScopedPrimaryKeyRelatedField
 from partners.models import Agent, Partner, Role, Team
 
@@ -44,7 +44,7 @@ class AgentSerializer(serializers.ModelSerializer[Agent]):
         validators: list[Any] = []
 
     def get_is_active(self, agent: Agent) -> bool:
-        return agent.is_active_on(timezone.localdate())
+        return agent.is_active_on(clock.today())
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         instance = self.instance

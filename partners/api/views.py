@@ -4,13 +4,13 @@ from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from outsourcing import clock
 from partners.api.scoped import ScopedQuerysetMixin, scoped_choices
 from partners.api.serializers import AgentSerializer, MeSerializer, PartnerSerializer
 from partners.models import Agent, Channel, Partner, Role, Team
@@ -47,7 +47,7 @@ class AgentFilter(django_filters.FilterSet):
         fields = ["partner", "team", "external_id"]
 
     def filter_active(self, queryset: QuerySet[Agent], name: str, value: bool) -> QuerySet[Agent]:
-        active = Agent.objects.active_on(timezone.localdate()).values("pk")
+        active = Agent.objects.active_on(clock.today()).values("pk")
         return queryset.filter(pk__in=active) if value else queryset.filter(~Q(pk__in=active))
 
 

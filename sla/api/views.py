@@ -11,13 +11,13 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from outsourcing import clock
 from partners.api.scoped import ScopedQuerysetMixin
 from partners.models import Role
 from partners.scoping import Viewer
@@ -272,7 +272,7 @@ class SettlementViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet[Settl
         """Approve a month that has ended, on its latest data: the settlement is frozen."""
         settlement = self.get_object()
         services.settlement_approve(
-            viewer=_viewer(request), settlement=settlement, today=timezone.localdate()
+            viewer=_viewer(request), settlement=settlement, today=clock.today()
         )
         approved = self.get_queryset().get(pk=settlement.pk)
         return Response(self.get_serializer(approved).data)

@@ -10,11 +10,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from outsourcing import clock
 from outsourcing.errors import DomainError
 from partners.mixins import DomainFormMixin, ProgramManagerMixin, ViewerRequiredMixin, paginate
 from partners.models import Partner, Role, User
@@ -105,7 +105,7 @@ class SettlementApproveView(_SettlementActionView):
         settlement = self.settlement(pk)
         try:
             approved = services.settlement_approve(
-                viewer=self.viewer, settlement=settlement, today=timezone.localdate()
+                viewer=self.viewer, settlement=settlement, today=clock.today()
             )
         except DomainError as exc:
             messages.error(request, exc.message)
@@ -121,7 +121,7 @@ class SettlementApproveView(_SettlementActionView):
 class SettlementRecomputeView(_SettlementActionView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         settlement = self.settlement(pk)
-        today = timezone.localdate()
+        today = clock.today()
         if settlement.month > today:
             messages.error(request, f"{settlement.month:%B %Y} has not started yet.")
             return redirect("sla:settlement-detail", pk=pk)

@@ -20,12 +20,12 @@ from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from kpis.domain import Direction
+from outsourcing import clock
 from outsourcing.errors import DomainError
 from partners.mixins import DomainFormMixin, ProgramManagerMixin, ViewerRequiredMixin, paginate
 from partners.models import Channel, Role, Team
@@ -431,7 +431,7 @@ class VolumeEditView(ProgramManagerMixin, FormView):
             chosen = None
         if chosen:
             return chosen
-        previous = month_of(timezone.localdate()).previous().start
+        previous = month_of(clock.today()).previous().start
         return (
             previous if self.contract.covers(previous) else self.contract.start_date.replace(day=1)
         )
@@ -520,7 +520,7 @@ class BandDesignView(ViewerRequiredMixin, TemplateView):
         return _scoped_sla(self.viewer, self.kwargs["pk"])
 
     def defaults(self) -> dict[str, Any]:
-        first, last = band_design.default_weeks(self.sla.contract.partner, timezone.localdate())
+        first, last = band_design.default_weeks(self.sla.contract.partner, clock.today())
         governed = self.sla.governed.order_by("channel", "kpi").first()
         if governed is not None:
             channel = governed.channel

@@ -8,9 +8,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 from rest_framework.test import APIClient
 
+from outsourcing import clock
 from partners.models import Agent, ApiToken, Membership
 from partners.scoping import viewer_for_membership
 from partners.services import api_token_revoke
@@ -85,7 +85,7 @@ def test_bad_tokens_are_refused_with_a_clear_message(db, header, detail):
 
 def test_expired_token_is_refused(buyer_pm):
     token, client = token_for(buyer_pm)
-    ApiToken.objects.filter(pk=token.pk).update(expiry_date=timezone.now() - timedelta(days=1))
+    ApiToken.objects.filter(pk=token.pk).update(expiry_date=clock.now() - timedelta(days=1))
     assert client.get(PARTNERS).status_code == 401
 
 

@@ -10,7 +10,6 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from calibration import services
 from calibration.models import (
@@ -28,6 +27,7 @@ from calibration.models import (
     SessionStatus,
 )
 from kpis.models import Interaction
+from outsourcing import clock
 from partners.models import InteractionType, Role
 from tests.factories.api import error, token_for
 from tests.factories.calibration import CRITERIA, answers, make_rubric, make_session, viewer_of
@@ -942,7 +942,7 @@ def test_qa_evaluations_are_scored_and_listed(
     lead = api_login(partner_lead)
     assert lead.get(EVALUATIONS, {"side": "partner"}).json()["count"] == 1
     assert lead.get(EVALUATIONS, {"agent": world.harbor_agent.pk}).json()["count"] == 2
-    today = timezone.localdate().isoformat()
+    today = clock.today().isoformat()
     assert lead.get(EVALUATIONS, {"scored_after": today}).json()["count"] == 2
     assert lead.get(EVALUATIONS, {"scored_before": "2020-01-01"}).json()["count"] == 0
     assert lead.get(EVALUATIONS, {"agent": world.pacific_agent.pk}).status_code == 400
@@ -1041,7 +1041,7 @@ def test_disputes_out_of_the_window_or_on_the_partners_own_evaluations_are_refus
 ):
     late = _evaluation(
         buyer_reviewer, world.harbor_agent, rubric,
-        scored_at=timezone.now() - timedelta(days=8),
+        scored_at=clock.now() - timedelta(days=8),
     )  # fmt: skip
     own = _evaluation(partner_lead, world.harbor_agent, rubric)
     lead = api_login(partner_lead)

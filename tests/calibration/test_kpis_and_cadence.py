@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import pytest
 from django.core import mail
 
 from calibration import services
@@ -14,6 +15,8 @@ from calibration.tasks import calibration_schedule_task
 from kpis.domain import Kpi, kpi_values
 from kpis.models import KpiSnapshot
 from kpis.snapshots import partner_recompute
+from outsourcing import clock
+from partners.models import Partner
 from sla import domain as sla_domain
 from sla.evaluation import evaluate_contract_month
 from sla.models import BandStatus
@@ -78,13 +81,15 @@ def test_calibration_alignment_is_governed_like_any_kpi(
     assert status.explanation.startswith("Calibration alignment chat 70.0% (n=1)")
 
 
+@pytest.mark.time_machine(datetime(2026, 11, 6, 9, 0, tzinfo=UTC), tick=False)
 def test_the_cadence_schedules_sessions_and_reminds_once(
-    world, buyer_pm, buyer_reviewer, partner_lead, settings, monkeypatch
+    world, buyer_pm, buyer_reviewer, partner_lead, settings
 ):
     make_rubric(buyer_pm)
     world.harbor.go_live_date = date(2026, 11, 2)
     world.harbor.save()
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda: date(2026, 11, 6))
+    # Quetzal is not live yet: only Harbor's cadence counts here.
+    Partner.objects.filter(pk=world.pacific.pk).update(go_live_date=None)
     assert calibration_schedule_task.delay().get() == 2  # due 9 and 16 November
     assert calibration_schedule_task.delay().get() == 0  # idempotent
     sessions = CalibrationSession.objects.filter(partner=world.harbor, kind=SessionKind.CADENCE)
@@ -113,7 +118,7 @@ def test_keel_suggests_ad_hoc_sessions_until_one_is_planned(world, buyer_pm, tod
     refunds = InteractionType.objects.create(account=world.account, code="refunds", name="Refunds")
     Interaction.objects.create(
         partner=world.harbor, agent=world.harbor_agent, channel="chat", interaction_type=refunds,
-        external_id="R-1", opened_at=timezone.now() - timezone.timedelta(days=3),
+        external_id="R-1", opened_at=clock.now() - timezone.timedelta(days=3),
     )  # fmt: skip
     pm = viewer_of(buyer_pm)
     found = adhoc_suggestions(pm, today)
@@ -137,7 +142,7 @@ def test_the_overview_lists_suggestions_with_a_link_to_plan_one(world, buyer_pm,
     refunds = InteractionType.objects.create(account=world.account, code="refunds", name="Refunds")
     Interaction.objects.create(
         partner=world.harbor, agent=world.harbor_agent, channel="chat", interaction_type=refunds,
-        external_id="R-1", opened_at=timezone.now() - timezone.timedelta(days=3),
+        external_id="R-1", opened_at=clock.now() - timezone.timedelta(days=3),
     )  # fmt: skip
     html = login(buyer_pm).get(reverse("calibration:overview")).content.decode()
     assert "New interaction type live: Refunds" in html
@@ -183,6 +188,6 @@ def test_a_type_the_partner_handled_before_the_window_is_not_new(world, buyer_pm
         Interaction.objects.create(
             partner=world.harbor, agent=world.harbor_agent, channel="chat",
             interaction_type=billing, external_id=f"B-{n}",
-            opened_at=timezone.now() - timezone.timedelta(days=days),
+            opened_at=clock.now() - timezone.timedelta(days=days),
         )  # fmt: skip
     assert adhoc_suggestions(viewer_of(buyer_pm), today) == []

@@ -12,7 +12,6 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from calibration import services
 from calibration.models import (
@@ -23,6 +22,7 @@ from calibration.models import (
     Rubric,
     RubricVersion,
 )
+from outsourcing import clock
 from tests.factories.calibration import make_rubric, make_session, viewer_of
 from tests.factories.partners import AgentFactory
 
@@ -559,7 +559,7 @@ def test_partner_lead_disputes_and_the_buyer_accepts_the_score_changes(
     lead = login(partner_lead)
     detail_url = reverse("calibration:evaluation-detail", args=[buyer_evaluation.pk])
     page = text(lead.get(detail_url))
-    last_day = timezone.localdate() + timedelta(days=7)
+    last_day = clock.today() + timedelta(days=7)
     assert f"may dispute a criterion until {last_day:%-d %B %Y}" in page
     assert "Dispute Accuracy" in page
 
@@ -589,7 +589,7 @@ def test_partner_lead_disputes_and_the_buyer_accepts_the_score_changes(
     dispute.refresh_from_db()
     assert dispute.status == DisputeStatus.ACCEPTED
     page = text(reviewer.get(detail_url))
-    when = timezone.localdate()
+    when = clock.today()
     change = f"Accuracy 2 → 4, accepted by {buyer_reviewer.display_name} on {when:%-d %b %Y}"
     assert change in page
     assert "80.0" in page
@@ -624,11 +624,11 @@ def test_rejecting_a_dispute_needs_a_note(login, partner_lead, buyer_pm, buyer_e
 
 
 def test_a_dispute_after_the_window_is_refused(login, partner_lead, buyer_reviewer, world, rubric):
-    scored = timezone.now() - timedelta(days=10)
+    scored = clock.now() - timedelta(days=10)
     evaluation = evaluate(buyer_reviewer, rubric, world.harbor_agent, 1, 2, 3, 1, scored_at=scored)
     client = login(partner_lead)
     page = text(client.get(reverse("calibration:evaluation-detail", args=[evaluation.pk])))
-    last_day = timezone.localtime(scored).date() + timedelta(days=7)
+    last_day = clock.local_date(scored) + timedelta(days=7)
     assert f"The dispute window of 7 days closed on {last_day:%-d %B %Y}." in page
     assert "Dispute Accuracy" not in page
 
@@ -644,7 +644,7 @@ def test_a_longer_window_set_for_the_partner_keeps_disputes_open(
     login, partner_lead, buyer_reviewer, world, rubric
 ):
     PartnerCalibration.objects.create(partner=world.harbor, dispute_window_days=14)
-    scored = timezone.now() - timedelta(days=10)
+    scored = clock.now() - timedelta(days=10)
     evaluation = evaluate(buyer_reviewer, rubric, world.harbor_agent, 1, 2, 3, 1, scored_at=scored)
     response = login(partner_lead).post(
         reverse("calibration:dispute-raise", args=[evaluation.pk]), dispute_post(rubric, 1, "4")

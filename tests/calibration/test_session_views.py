@@ -11,7 +11,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from calibration import services
 from calibration.models import (
@@ -23,6 +22,7 @@ from calibration.models import (
     SessionKind,
     SessionStatus,
 )
+from outsourcing import clock
 from partners.models import Membership
 from tests.factories.calibration import answers, make_rubric, make_session, viewer_of
 from tests.factories.partners import PartnerFactory
@@ -465,7 +465,7 @@ def test_an_outcome_is_marked_done_by_its_owner_or_a_program_manager_only(
 ):
     outcome = OutcomeItem.objects.create(
         session=session, kind="training", description="Refresher on refunds", owner=partner_lead,
-        due_date=timezone.localdate() - timedelta(days=1),
+        due_date=clock.today() - timedelta(days=1),
     )  # fmt: skip
     html = page(login(partner_viewer), "outcome-list")
     assert "overdue" in html
@@ -493,8 +493,8 @@ def cadence_session(partner, version, due, *, revealed=None, agreement=None, bia
 
 def test_overview_shows_cadence_adherence_trend_and_upcoming(world, buyer_pm, rubric, login):
     version = rubric.versions.get()
-    today = timezone.localdate()
-    on_time = timezone.now() - timedelta(days=13)
+    today = clock.today()
+    on_time = clock.now() - timedelta(days=13)
     cadence_session(world.harbor, version, today - timedelta(days=14), revealed=on_time,
                     agreement=D("0.82"), bias=D("4.5"))  # fmt: skip
     cadence_session(world.harbor, version, today - timedelta(days=7))  # due, not held
@@ -523,7 +523,7 @@ def _count_queries(client, address):
 def _sessions(partners, version, start, buyer_pm):
     for n, partner in enumerate(partners):
         due = start + timedelta(days=7 * n)
-        revealed = timezone.now() if n % 2 else None
+        revealed = clock.now() if n % 2 else None
         session = cadence_session(partner, version, due, revealed=revealed,
                                   agreement=D("0.7") if revealed else None,
                                   bias=D("3") if revealed else None)  # fmt: skip
@@ -537,7 +537,7 @@ def _sessions(partners, version, start, buyer_pm):
 def test_session_list_and_overview_queries_do_not_grow(world, buyer_pm, rubric, login):
     client = login(buyer_pm)
     version = rubric.versions.get()
-    today = timezone.localdate()
+    today = clock.today()
     _sessions([world.harbor, world.pacific], version, today - timedelta(days=30), buyer_pm)
     two = {name: _count_queries(client, url(name)) for name in ("session-list", "overview")}
     more = [PartnerFactory(account=world.account) for _ in range(4)]

@@ -4,9 +4,9 @@ keyboard, and blind."""
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
 
 from calibration.models import Score
+from outsourcing import clock
 from partners import demo
 from partners.models import Partner, User
 from tests.factories.calibration import make_rubric, make_session
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def session(transactional_db):
-    demo.build(seed=2026, today=timezone.localdate())
+    demo.build(seed=2026, today=clock.today())
     pm = User.objects.get(email="pm@northwind.example")
     reviewer = User.objects.get(email="reviewer@northwind.example")
     lead = User.objects.get(email="lead@harborline.example")

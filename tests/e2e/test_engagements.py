@@ -7,11 +7,11 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from engagements import domain
 from engagements.models import EngagementStage, ScopeVersion, Selection
+from outsourcing import clock
 from partners.models import Account, Membership, Partner, Role, User
 
 pytestmark = pytest.mark.e2e
@@ -98,7 +98,7 @@ def test_from_an_empty_account_to_a_gated_expansion(signed_in, live_server, cons
     assert ScopeVersion.objects.get().partner == partner
 
     # A pilot on a tight scope, from today.
-    today = timezone.localdate()
+    today = clock.today()
     page.goto(f"{live_server.url}/partners/{partner.pk}/engagement/")
     page.get_by_role("link", name="Start the next stage").first.click()
     page.select_option("select[name=kind]", "pilot")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 
+from outsourcing import clock
 from partners import demo
 
 pytestmark = pytest.mark.e2e
@@ -16,7 +16,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 @pytest.fixture
 def signed_in(transactional_db, live_server, page):
-    demo.build(seed=2026, today=timezone.localdate())
+    demo.build(seed=2026, today=clock.today())
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Email").fill("pm@northwind.example")
     page.get_by_label("Password").fill(demo.DEMO_PASSWORD)

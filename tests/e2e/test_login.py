@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
 
+from outsourcing import clock
 from partners import demo
 
 pytestmark = pytest.mark.e2e
@@ -24,7 +24,7 @@ HOMES = {
 
 @pytest.fixture
 def demo_programme(transactional_db):
-    demo.build(seed=2026, today=timezone.localdate())
+    demo.build(seed=2026, today=clock.today())
 
 
 @pytest.mark.parametrize("email", list(HOMES))

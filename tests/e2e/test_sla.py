@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.utils import timezone
 
+from outsourcing import clock
 from partners import demo
 from partners.models import Partner
 from sla.evaluation import evaluate_contract_month, month_of
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def signed_in(transactional_db, live_server, page):
-    demo.build(seed=2026, today=timezone.localdate())
+    demo.build(seed=2026, today=clock.today())
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Email").fill("pm@northwind.example")
     page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
@@ -30,7 +30,7 @@ def signed_in(transactional_db, live_server, page):
 @pytest.fixture
 def contract():
     partner = Partner.objects.get(name="Harborline Support")
-    today = timezone.localdate()
+    today = clock.today()
     contract = make_contract(partner, start_date=date(today.year - 1, 1, 1))
     sla = make_sla(contract, name="Service quality")
     govern_template(sla, "chat", "csat")

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from engagements import domain, selectors, services
 from engagements.models import (
@@ -24,6 +23,7 @@ from engagements.models import (
 )
 from kpis.models import Interaction
 from kpis.periods import Period, PeriodType
+from outsourcing import clock
 from partners.models import Membership, Partner, User
 from partners.scoping import Viewer, viewer_for_membership
 from sla.evaluation import evaluate_contract_month, month_of
@@ -86,12 +86,12 @@ def make_scope(
         selection=selection,
         data=services.ScopeInput(
             monthly_volume=5000,
-            first_month=date(timezone.localdate().year - 2, 1, 1),
+            first_month=date(clock.today().year - 2, 1, 1),
             lines=[services.LineInput(ch, types[code], n) for ch, code, n in MIX],
             shifts=["business_hours"],
             governance_fte=Decimal("1.5"),
             governance_fte_cost=governance_fte_cost,
-            months={date(timezone.localdate().year + 5, 12, 1): 7000},  # a peak, far ahead
+            months={date(clock.today().year + 5, 12, 1): 7000},  # a peak, far ahead
             baselines=[
                 services.BaselineInput(
                     "chat", csat_pct=Decimal(88), fcr_pct=Decimal(80), cost_per_contact=Decimal(6)
@@ -889,7 +889,7 @@ def test_a_green_gate_is_computed_with_the_steps_settings(
     step = response.json()
     assert asked == {
         "partner": world.harbor,
-        "today": timezone.localdate(),
+        "today": clock.today(),
         "months": 3,
         "threshold_pct": Decimal("88.50"),
     }
@@ -983,7 +983,7 @@ def contract(world, today):
 
 def settle(contract: Any, month: date, *, contacts: int = 1000, resolved: int = 800) -> None:
     month_snapshot(contract.partner, "chat", month, contacts=contacts, fcr_yes=resolved)
-    evaluate_contract_month(contract, month, timezone.localdate())
+    evaluate_contract_month(contract, month, clock.today())
 
 
 def test_cost_per_resolved_contact_per_month_and_channel(

@@ -5,7 +5,7 @@ in-house team, and who may see or write what."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -29,8 +29,8 @@ TODAY = date(2026, 5, 20)
 
 
 @pytest.fixture
-def fixed_today(monkeypatch: pytest.MonkeyPatch) -> date:
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: TODAY)
+def fixed_today(time_machine) -> date:
+    time_machine.move_to(datetime.combine(TODAY, time(10), tzinfo=UTC), tick=False)
     return TODAY
 
 

@@ -8,13 +8,13 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from calibration.models import CalibrationSession, SessionKind, SessionStatus
 from engagements import domain, selectors, services
 from engagements.models import BaselineSource, Candidate
 from engagements.services import BaselineInput, LineInput, ScopeInput, ScoreInput
 from kpis.models import Interaction
+from outsourcing import clock
 from partners.models import Partner
 from sla.domain import PricingModel
 from sla.models import BandStatus, Settlement
@@ -206,7 +206,7 @@ def band_status(governed, month: date, kind: str, *, decided=True, complete=True
         decision="decided" if decided else "insufficient",
         month_complete=complete,
         explanation=f"{governed.kpi} {kind}",
-        computed_at=timezone.now(),
+        computed_at=clock.now(),
     )
 
 
@@ -296,7 +296,7 @@ def settlement(contract, month: date, **amounts: str) -> Settlement:
         invoices=invoices,
         invoice_total=total,
         net=total,
-        computed_at=timezone.now(),
+        computed_at=clock.now(),
     )
 
 

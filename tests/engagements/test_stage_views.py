@@ -18,6 +18,7 @@ from engagements import selectors, services
 from engagements.models import EngagementStage, StageKind
 from engagements.services import StageInput
 from kpis.periods import Period, PeriodType
+from outsourcing import clock
 from partners.models import AuditEvent
 from sla.models import BandKind, BandStatus, Decision
 from tests.factories.calibration import make_rubric, make_session, viewer_of
@@ -97,7 +98,7 @@ def at_sla(partner, months, kind=BandKind.BASE):
             governed=governed, partner=partner, channel="chat", kpi="csat", month=month,
             value=D("86.0"), sample=400, band_kind=kind, band_label=kind.label,
             decision=Decision.DECIDED, month_complete=True, explanation="CSAT 86.0% (n=400)",
-            computed_at=datetime.now(UTC),
+            computed_at=clock.now(),
         )  # fmt: skip
 
 

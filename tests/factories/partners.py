@@ -3,8 +3,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import factory
-from django.utils import timezone
 
+from outsourcing import clock
 from partners.models import (
     Account,
     Agent,
@@ -46,7 +46,7 @@ class PartnerFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Partner {n}")
     delivery_model = DeliveryModel.NEARSHORE
     country = "Colombia"
-    go_live_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=300))
+    go_live_date = factory.LazyFunction(lambda: clock.today() - timedelta(days=300))
 
 
 class TeamFactory(factory.django.DjangoModelFactory):
@@ -66,7 +66,7 @@ class AgentFactory(factory.django.DjangoModelFactory):
     team = factory.SubFactory(TeamFactory, partner=factory.SelfAttribute("..partner"))
     external_id = factory.Sequence(lambda n: f"AG-{n:05d}")
     name = factory.Faker("name")
-    hire_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=200))
+    hire_date = factory.LazyFunction(lambda: clock.today() - timedelta(days=200))
     leaving_date = None
 
 

@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from outsourcing import clock
 from outsourcing.celery import app as celery_app
 from partners.models import Invitation
 from partners.tasks import invitation_send_task, sessions_clear_expired_task
@@ -107,7 +108,7 @@ def test_worker_runs_the_nightly_housekeeping_task(worker):
     store = SessionStore()
     store.create()
     Session.objects.filter(session_key=store.session_key).update(
-        expire_date=timezone.now() - timezone.timedelta(days=1)
+        expire_date=clock.now() - timezone.timedelta(days=1)
     )
     sessions_clear_expired_task.apply_async(queue=worker, ignore_result=False).get(timeout=90)
     assert not Session.objects.filter(session_key=store.session_key).exists()
@@ -116,8 +117,6 @@ def test_worker_runs_the_nightly_housekeeping_task(worker):
 def test_worker_runs_the_nightly_sla_evaluation(worker):
     import time
 
-    from django.utils import timezone
-
     from sla.evaluation import month_of
     from sla.models import BandStatus, Settlement
     from tests.factories.partners import PartnerFactory
@@ -125,7 +124,7 @@ def test_worker_runs_the_nightly_sla_evaluation(worker):
 
     # given: a partner under contract with CSAT data this month
     partner = PartnerFactory(account=AccountFactory())
-    today = timezone.localdate()
+    today = clock.today()
     contract = make_contract(partner, start_date=today.replace(year=today.year - 1))
     govern_template(make_sla(contract), "chat", "csat")
     month_snapshot(partner, "chat", month_of(today).start, contacts=400, csat_n=200,
@@ -173,7 +172,6 @@ def test_a_worker_killed_mid_import_leaves_the_database_as_before_and_a_retry_im
     from datetime import timedelta
 
     from django.core.files.base import ContentFile
-    from django.utils import timezone
 
     from kpis.importers import progress_get
     from kpis.models import ImportBatch, ImportStatus, Interaction
@@ -185,7 +183,7 @@ def test_a_worker_killed_mid_import_leaves_the_database_as_before_and_a_retry_im
     partner = PartnerFactory()
     InteractionType.objects.create(account=partner.account, code="billing", name="Billing")
     AgentFactory(partner=partner, external_id="901")
-    opened = (timezone.now() - timedelta(days=3)).strftime("%Y-%m-%d %H:%M:%S")
+    opened = (clock.now() - timedelta(days=3)).strftime("%Y-%m-%d %H:%M:%S")
     lines = ["external_id,agent_id,channel,interaction_type,opened_at,csat"]
     lines += [f"T-{i},901,chat,billing,{opened},5" for i in range(60_000)]
     batch = ImportBatch.objects.create(

@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 from django.test import TestCase
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from kpis.models import ImportBatch, ImportStatus, Interaction, KpiSnapshot
+from outsourcing import clock
 from partners.models import InteractionType, Membership
 from partners.scoping import viewer_for_membership
 from partners.services import api_token_create
@@ -33,7 +33,7 @@ def token_client(user, **kwargs) -> APIClient:
 
 
 def row(n: int = 1, **values):
-    opened = (timezone.now() - timedelta(days=2)).isoformat()
+    opened = (clock.now() - timedelta(days=2)).isoformat()
     return {
         "external_id": f"API-{n}",
         "agent_id": "901",
@@ -313,7 +313,7 @@ def test_snapshot_and_interaction_lists_filter_and_scope(api_login, partner_lead
         channel="chat",
         interaction_type=InteractionType.objects.get(),
         external_id="I-1",
-        opened_at=timezone.now() - timedelta(days=1),
+        opened_at=clock.now() - timedelta(days=1),
         csat=4,
     )
     contacts = client.get("/api/v1/interactions/", {"agent": setup.pk}).json()

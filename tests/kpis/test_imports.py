@@ -14,7 +14,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 from django.urls import reverse
-from django.utils import timezone
 
 from kpis.models import (
     AggregateReport,
@@ -24,6 +23,7 @@ from kpis.models import (
     KpiSnapshot,
     StagedRow,
 )
+from outsourcing import clock
 from partners.models import Agent, InteractionType, Team
 from tests.factories.partners import AgentFactory
 
@@ -75,7 +75,7 @@ def last_batch() -> ImportBatch:
 
 
 def days_ago(n: int) -> str:
-    return (timezone.now() - timedelta(days=n)).strftime("%Y-%m-%d %H:%M:%S")
+    return (clock.now() - timedelta(days=n)).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def csv_rows(*rows: str, header: str = HEADER) -> str:
@@ -221,11 +221,11 @@ def test_unknown_agent_is_added_when_the_upload_says_create(harbor_lead_client, 
     assert batch.status == ImportStatus.SUCCEEDED
     assert batch.agents_created == 1
     agent = Agent.objects.get(partner=world.harbor, external_id="777")
-    assert agent.hire_date == (timezone.now() - timedelta(days=9)).date()
+    assert agent.hire_date == (clock.now() - timedelta(days=9)).date()
 
 
 def test_dates_in_the_future(harbor_lead_client, world, types, harbor_agents):
-    future = (timezone.now() + timedelta(days=2)).strftime("%Y-%m-%d %H:%M")
+    future = (clock.now() + timedelta(days=2)).strftime("%Y-%m-%d %H:%M")
     upload(
         harbor_lead_client,
         csv_rows(f"T-1,901,chat,billing,{future},100,5"),

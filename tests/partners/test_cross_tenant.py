@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
 
 from calibration import services as calibration_services
 from calibration.models import Dispute
 from engagements import services as engagement_services
 from engagements.models import Candidate
 from kpis.models import ImportBatch, Interaction, KpiSnapshot
+from outsourcing import clock
 from partners.models import ApiToken, InteractionType, Invitation, Membership, Role
 from partners.scoping import viewer_for_membership
 from partners.services import api_token_create
@@ -346,7 +346,7 @@ def objects(world, buyer_pm, outsider_pm, other_partner_lead) -> dict[str, dict[
             ),
             "interaction": Interaction.objects.create(
                 partner=partner, agent=agent, channel="chat", interaction_type=kind,
-                external_id=f"SECRET-{partner.name[:3]}", opened_at=timezone.now(),
+                external_id=f"SECRET-{partner.name[:3]}", opened_at=clock.now(),
             ),
         }  # fmt: skip
 
@@ -402,7 +402,7 @@ def objects(world, buyer_pm, outsider_pm, other_partner_lead) -> dict[str, dict[
         criterion = session.version.criteria.first()
         dispute = Dispute.objects.create(
             evaluation=evaluation, criterion=criterion, proposed_value=0, reason=f"{tag} reason",
-            raised_by_label="lead", raised_at=timezone.now(), value_before=1,
+            raised_by_label="lead", raised_at=clock.now(), value_before=1,
         )  # fmt: skip
         return {
             "rubric": rubric, "session": session, "outcome": outcome,

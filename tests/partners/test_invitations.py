@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
 
+from outsourcing import clock
 from partners.models import AuditEvent, Invitation, Membership, Role, User
 from tests.factories.partners import MembershipFactory, UserFactory, make_invitation
 
@@ -192,7 +192,7 @@ def test_mail_is_not_sent_for_an_invitation_withdrawn_before_the_task_ran(world)
     from partners.services import invitation_send
 
     invitation, _ = make_invitation(
-        account=world.account, email="slow@example.com", revoked_at=timezone.now()
+        account=world.account, email="slow@example.com", revoked_at=clock.now()
     )
     assert invitation_send(invitation_id=invitation.pk, accept_url="http://x/") == (
         "not sent: invitation is withdrawn"

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import (
@@ -17,13 +15,14 @@ from allauth.mfa.totp.internal.auth import (
 from django.core import mail
 from django.urls import reverse
 
+from outsourcing import clock
 from partners.models import Account, AuditEvent
 
 PASSWORD = "correct horse battery staple"
 
 
 def current_code(secret: str) -> str:
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    return format_hotp_value(hotp_value(secret, int(clock.now().timestamp()) // 30))
 
 
 def test_login_with_email_and_password_lands_on_home(client, buyer_pm):

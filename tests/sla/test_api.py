@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
+from outsourcing import clock
 from sla.evaluation import evaluate_contract_month, month_of
 from sla.models import (
     Band,
@@ -52,7 +52,7 @@ def months_before(today: date, n: int) -> list[date]:
 def evaluate(contract: Contract, month: date, positive: int, *, n: int = 200) -> None:
     """A month of chat data with `positive` of `n` CSAT answers, evaluated today."""
     month_snapshot(contract.partner, "chat", month, contacts=1000, csat_n=n, csat_positive=positive)
-    evaluate_contract_month(contract, month, timezone.localdate())
+    evaluate_contract_month(contract, month, clock.today())
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import escape
 
 from kpis.periods import Period, PeriodType
+from outsourcing import clock
 from partners.models import Role
 from sla.evaluation import evaluate_contract_month
 from sla.models import (
@@ -157,7 +157,7 @@ def test_partner_users_and_executives_may_not_approve_or_recompute(
 
 def test_approving_the_current_month_shows_why_not(world, buyer_pm, login):
     # given
-    today = timezone.localdate()
+    today = clock.today()
     month = Period.containing(PeriodType.MONTH, today).start
     contract = governed_contract(world.harbor)
     chat_month(world.harbor, month, csat_positive=850)
@@ -240,7 +240,7 @@ def test_pending_adjustment_goes_to_the_first_month_not_yet_approved(
     chat_month(harbor_october.partner, NOV, csat_positive=850)
     evaluate_contract_month(harbor_october.contract, NOV, AFTER_NOV)
     Settlement.objects.filter(contract=harbor_october.contract, month=NOV).update(
-        status="approved", approved_at=timezone.now(), approved_by_label="Pat"
+        status="approved", approved_at=clock.now(), approved_by_label="Pat"
     )
     chat_month(harbor_october.partner, OCT, csat_positive=850)
     # when
@@ -279,7 +279,7 @@ def test_remediation_board_lists_the_opened_plans(harbor_october, buyer_pm, logi
 def test_board_highlights_overdue_plans_and_filters_by_status(harbor_october, buyer_pm, login):
     # given
     plan = RemediationPlan.objects.get(partner=harbor_october.partner, kpi="csat")
-    plan.due_date = timezone.localdate() - timedelta(days=3)
+    plan.due_date = clock.today() - timedelta(days=3)
     plan.save()
     client = login(buyer_pm)
     # when
@@ -295,7 +295,7 @@ def test_board_highlights_overdue_plans_and_filters_by_status(harbor_october, bu
 def test_partner_lead_updates_a_plan_with_a_colleague_as_owner(harbor_october, partner_lead, login):
     # given
     plan = RemediationPlan.objects.get(partner=harbor_october.partner, kpi="csat")
-    due = timezone.localdate() + timedelta(days=20)
+    due = clock.today() + timedelta(days=20)
     # when
     response = login(partner_lead).post(
         reverse("sla:plan-detail", args=[plan.pk]),
@@ -414,7 +414,7 @@ def test_buyer_cannot_reach_another_accounts_settlements_and_plans(world, buyer_
 def harbor_this_month(world):
     """Harbor's current month so far: CSAT chat 74 % on 1,000 answers, at risk and heading
     for a penalty."""
-    today = timezone.localdate()
+    today = clock.today()
     month = Period.containing(PeriodType.MONTH, today).start
     contract = governed_contract(world.harbor)
     chat_month(world.harbor, month, csat_positive=740)
@@ -523,7 +523,7 @@ def test_scorecard_of_a_month_without_statuses_has_no_strip(world, harbor_octobe
 
 def _settlements(partner, count):
     contract = make_contract(partner, name=f"Contract {count}", start_date=date(2020, 1, 1))
-    now = timezone.now()
+    now = clock.now()
     for i in range(count):
         Settlement.objects.create(
             contract=contract, partner=partner, month=date(2020 + i // 12, i % 12 + 1, 1),
@@ -536,12 +536,12 @@ def _settlements(partner, count):
 def _plans(partner, count, owners):
     sla = make_sla(make_contract(partner, name=f"Plans {count}"))
     kpis = ["csat", "fcr", "aht", "frt", "sla", "escalation", "reopen", "nps", "ces", "qa"]
-    today = timezone.localdate()
+    today = clock.today()
     for i in range(count):
         governed = govern(sla, ["chat", "email"][i // len(kpis)], kpis[i % len(kpis)], [])
         RemediationPlan.objects.create(
             partner=partner, governed=governed, channel=governed.channel, kpi=governed.kpi,
-            kind="remediation", opened_month=OCT, opened_at=timezone.now(), reason=f"Reason {i}",
+            kind="remediation", opened_month=OCT, opened_at=clock.now(), reason=f"Reason {i}",
             due_date=today + timedelta(days=10 - 3 * i), buyer_owner=owners[0],
             partner_owner=owners[1],
         )  # fmt: skip

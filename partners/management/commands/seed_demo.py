@@ -6,11 +6,11 @@ from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
 from calibration import demo as calibration_demo
 from engagements import demo as engagement_demo
 from kpis import demo as kpi_demo
+from outsourcing import clock
 from partners import demo
 from partners.models import Account
 from sla import demo as sla_demo
@@ -44,7 +44,7 @@ class Command(BaseCommand):
                 "The database already has accounts; seed_demo only fills an empty database. "
                 "Use a fresh database (or --if-empty to skip quietly)."
             )
-        day = today or timezone.localdate()
+        day = today or clock.today()
         account = demo.build(seed=seed, today=day)
         rows = {"interactions": 0, "aggregate_reports": 0}
         for each in Account.objects.order_by("name"):

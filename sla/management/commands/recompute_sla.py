@@ -7,9 +7,9 @@ from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
 from kpis.periods import Period, PeriodType
+from outsourcing import clock
 from partners.models import Account
 from partners.selectors import partner_by_key
 from sla.evaluation import exit_criteria_check, partner_months_evaluate
@@ -57,7 +57,7 @@ class Command(BaseCommand):
         partner = partner_by_key(account, key)
         if partner is None:
             raise CommandError(f"{account.name} has no partner '{key}'.")
-        today = timezone.localdate()
+        today = clock.today()
         months = _months(options["period"])
         if months[0] > today:
             raise CommandError(f"{months[0]:%B %Y} has not started yet.")

@@ -37,6 +37,7 @@ from calibration.models import (
     SessionStatus,
     Side,
 )
+from calibration.signals import alignment_changed
 from kpis.models import Interaction
 from outsourcing import clock
 from outsourcing.errors import DomainError
@@ -726,6 +727,12 @@ def alignment_update(session: CalibrationSession) -> None:
         update_fields=["agreement", "bias", "alpha", "beyond_tolerance", "buyer_vs_consensus",
                        "partner_vs_consensus"]
     )  # fmt: skip
+    if session.revealed_at is not None:
+        alignment_changed.send(
+            sender=CalibrationSession,
+            partner_id=session.partner_id,
+            day=clock.local_date(session.revealed_at),
+        )
 
 
 def _require_revealed(session: CalibrationSession) -> None:

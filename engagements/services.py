@@ -734,7 +734,7 @@ def stage_start(
             alignment_threshold_pct=data.alignment_threshold_pct,
             back_reason=data.back_reason.strip(),
             approved_by=viewer.user,
-            approved_by_label=viewer.user.display_name if viewer.user else "API token",
+            approved_by_label=viewer.label,
         )
         if gated and gate is not None:
             stage.gate_green = gate.green

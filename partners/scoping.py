@@ -78,6 +78,15 @@ class Viewer:
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
 
+    @property
+    def label(self) -> str:
+        """Who acted, as the record names them: a person, or an integration's token."""
+        if self.user is not None:
+            return self.user.display_name
+        if self.token is not None:
+            return f"API token '{self.token.name}'"
+        return "Keel"
+
 
 def scope(queryset: models.QuerySet[M] | type[M], viewer: Viewer) -> models.QuerySet[M]:
     """Restrict `queryset` (or a model's default queryset) to what `viewer` may see."""

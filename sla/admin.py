@@ -10,6 +10,7 @@ from sla.models import (
     Contract,
     ExitCriterion,
     GovernedKpi,
+    RateLine,
     RemediationPlan,
     Settlement,
     SettlementLine,
@@ -25,18 +26,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class RateLineInline(admin.TabularInline):
+    model = RateLine
+    extra = 0
+    raw_id_fields = ["interaction_type"]
+
+
 @admin.register(Contract)
 class ContractAdmin(admin.ModelAdmin):
-    list_display = [
-        "name",
-        "partner",
-        "pricing_model",
-        "rate",
-        "currency",
-        "start_date",
-        "end_date",
-    ]
-    list_filter = ["pricing_model", "currency"]
+    list_display = ["name", "partner", "currency", "start_date", "end_date"]
+    list_filter = ["currency", "rates__pricing_model"]
+    inlines = [RateLineInline]
     search_fields = ["name", "partner__name"]
     raw_id_fields = ["partner"]
 

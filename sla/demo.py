@@ -1,7 +1,8 @@
 """Contracts and SLAs for the demo programme, and their history replayed month by month.
 
-Each Northwind partner gets a contract on a different pricing model (Harborline per agent
-hour, Meridian per contact, Lotus hybrid: per contact plus a bonus per resolved contact)
+Each Northwind partner gets a contract with its own rate card (Harborline per agent hour on
+voice and per contact on email and chat, Meridian per contact with complaints and returns
+priced above the rest, Lotus hybrid: per contact plus a bonus per resolved contact)
 and one SLA governing CSAT and FCR (DOMAIN.md's bands), SLA adherence and escalation rate
 (bands negotiated after the pilot) on every channel it serves, with AHT as a guardrail.
 Meridian's drift after its sixth month takes it through remediation into penalty. Every
@@ -21,7 +22,7 @@ from django.utils import timezone
 from kpis.demo import CHANNEL_TIMES, HANDLE_MEAN_FACTOR
 from kpis.models import KpiSnapshot
 from kpis.periods import Period, PeriodType, periods_between
-from partners.models import Account, Membership, Partner, Role
+from partners.models import Account, InteractionType, Membership, Partner, Role
 from sla import domain
 from sla.evaluation import exit_criteria_check, partner_months_evaluate
 from sla.models import (
@@ -29,40 +30,57 @@ from sla.models import (
     Contract,
     ExitCriterion,
     GovernedKpi,
+    RateLine,
     Settlement,
     SettlementStatus,
     Sla,
 )
 
-# partner: contract terms (DOMAIN.md's pricing ranges)
+# partner: contract terms and rate card (the industry's usual pricing ranges, docs/sla.md).
+# A rate line is (channel, interaction type code or "", model, rate, hybrid base, bonus).
 TERMS: dict[str, dict[str, object]] = {
     "Harborline Support": {
-        "pricing_model": "per_hour",
-        "rate": Decimal("24.00"),
         "notice_days": 60,
         "wfm_pct": Decimal(3), "qa_pct": Decimal(2), "team_leads_pct": Decimal(4),
         "training_pct": Decimal(2), "technology_pct": Decimal(3), "facilities_pct": Decimal(0),
         "shrinkage_pct": Decimal(0),
     },
     "Meridian Contact": {
-        "pricing_model": "per_contact",
-        "rate": Decimal("3.80"),
         "notice_days": 45,
         "wfm_pct": Decimal(4), "qa_pct": Decimal(3), "team_leads_pct": Decimal(5),
         "training_pct": Decimal(3), "technology_pct": Decimal(2), "facilities_pct": Decimal(1),
         "shrinkage_pct": Decimal(0),
     },
     "Lotus CX Services": {
-        "pricing_model": "hybrid",
-        "hybrid_base": "per_contact",
-        "rate": Decimal("2.10"),
-        "resolution_bonus": Decimal("0.60"),
         "notice_days": 30,
         "wfm_pct": Decimal(5), "qa_pct": Decimal(4), "team_leads_pct": Decimal(6),
         "training_pct": Decimal(3), "technology_pct": Decimal(4), "facilities_pct": Decimal(0),
         "shrinkage_pct": Decimal(3),
     },
 }  # fmt: skip
+RateTerms = tuple[str, str, str, str, str, str]
+RATES: dict[str, tuple[RateTerms, ...]] = {
+    # Voice by the agent hour; email and chat by the contact.
+    "Harborline Support": (
+        ("voice", "", "per_hour", "24.00", "", "0"),
+        ("email", "", "per_contact", "4.60", "", "0"),
+        ("chat", "", "per_contact", "3.40", "", "0"),
+    ),
+    # Every channel by the contact, complaints and returns above the rest.
+    "Meridian Contact": tuple(
+        line
+        for channel in ("voice", "email", "chat", "social")
+        for line in (
+            (channel, "", "per_contact", "3.80", "", "0"),
+            (channel, "complaint-return", "per_contact", "6.20", "", "0"),
+        )
+    ),
+    # A base per contact plus a bonus per resolved contact.
+    "Lotus CX Services": (
+        ("email", "", "hybrid", "2.10", "per_contact", "0.60"),
+        ("chat", "", "hybrid", "2.10", "per_contact", "0.60"),
+    ),
+}
 GOVERNED_TEMPLATES = ("csat", "fcr")
 # Bands negotiated from the pilots rather than the templates' defaults.
 NEGOTIATED = {
@@ -97,11 +115,12 @@ def _govern(sla: Sla, channel: str, kpi: str, bands: list[domain.Band], guardrai
     governed.set_bands(bands)
 
 
-def _hours(partner: Partner, contract: Contract, months: list[Period]) -> None:
-    """Agent hours billed per channel and month: handle time at 75 % occupancy."""
+def _hours(partner: Partner, contract: Contract, months: list[Period], channels: list[str]) -> None:
+    """Agent hours billed per channel priced by the hour and month: handle time at 75 %
+    occupancy."""
     totals = KpiSnapshot.objects.filter(
         partner=partner, agent__isnull=True, period_type=PeriodType.MONTH,
-        period_start__in=[m.start for m in months],
+        period_start__in=[m.start for m in months], channel__in=channels,
     ).values_list("channel", "period_start", "handle_seconds")  # fmt: skip
     ChannelVolume.objects.bulk_create(
         ChannelVolume(
@@ -139,6 +158,16 @@ def build(*, account: Account, today: date) -> dict[str, int]:
                 bonus_cap_pct=Decimal(5),
                 **TERMS[partner.name],  # type: ignore[arg-type]
             )
+            types = {t.code: t for t in InteractionType.objects.filter(account=account)}
+            RateLine.objects.bulk_create(
+                RateLine(
+                    contract=contract, channel=channel, interaction_type=types.get(code),
+                    pricing_model=model, rate=Decimal(rate), hybrid_base=base,
+                    resolution_bonus=Decimal(bonus),
+                )
+                for channel, code, model, rate, base, bonus in RATES[partner.name]
+                if not code or code in types
+            )  # fmt: skip
             sla = Sla.objects.create(contract=contract, name="Service quality")
             channels = (
                 KpiSnapshot.objects.filter(partner=partner, agent__isnull=True)
@@ -165,8 +194,8 @@ def build(*, account: Account, today: date) -> dict[str, int]:
                 .first()
             )
             months = periods_between(PeriodType.MONTH, max(start, first_data or today), today)
-            if contract.pricing_model == "per_hour":
-                _hours(partner, contract, months)
+            hourly = [c for c, _, model, *_ in RATES[partner.name] if model == "per_hour"]
+            _hours(partner, contract, months, hourly)
         counts["contracts"] += 1
         # Replay the nightly run: each month evaluated on the third day of the next one.
         for month in months:

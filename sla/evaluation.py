@@ -18,11 +18,11 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 
 from kpis.domain import Counts, Kpi, KpiValue, kpi_values, total
-from kpis.models import KpiSnapshot
+from kpis.models import Interaction, KpiSnapshot
 from kpis.periods import Period, PeriodType, periods_between
 from outsourcing import clock
 from partners.models import Channel, Membership, Partner, Role
@@ -39,6 +39,7 @@ from sla.models import (
     LineBasis,
     PlanKind,
     PlanStatus,
+    RateLine,
     RemediationPlan,
     Settlement,
     SettlementLine,
@@ -75,6 +76,14 @@ def kpi_value(key: str, counts: Counts | None, period: Period) -> KpiValue | Non
     if counts is None or key not in Kpi._value2member_map_:
         return None
     return kpi_values(counts, period_days=period.days)[Kpi(key)]
+
+
+def _with_rates(contract: Contract) -> Contract:
+    """The contract with its rate card loaded (one query), for the invoices."""
+    prefetch_related_objects(
+        [contract], Prefetch("rates", queryset=RateLine.objects.select_related("interaction_type"))
+    )
+    return contract
 
 
 def _governed(contract: Contract) -> list[GovernedKpi]:
@@ -219,24 +228,72 @@ def _write_lines(settlement: Settlement, basis: str, lines: list[domain.Line]) -
     return True
 
 
+def _type_volumes(contract: Contract, period: Period) -> dict[str, dict[str, domain.TypeVolume]]:
+    """Per channel, the month's contacts and resolved contacts of each interaction type the
+    rate card prices on a line of its own (one grouped query; none without such lines)."""
+    typed = {
+        (line.channel, line.interaction_type.code)
+        for line in contract.rates.all()
+        if line.interaction_type is not None
+    }
+    if not typed:
+        return {}
+    rows = (
+        Interaction.objects.filter(
+            partner_id=contract.partner_id,
+            opened_at__gte=clock.start_of(period.start),
+            opened_at__lt=clock.start_of(period.next().start),
+            interaction_type__code__in={code for _, code in typed},
+        )
+        .values("channel", "interaction_type__code")
+        .annotate(contacts=Count("pk"), resolved=Count("pk", filter=Q(resolved_first_contact=True)))
+        .order_by()
+    )
+    result: dict[str, dict[str, domain.TypeVolume]] = defaultdict(dict)
+    for row in rows:
+        result[row["channel"]][row["interaction_type__code"]] = domain.TypeVolume(
+            row["contacts"], row["resolved"]
+        )
+    return result
+
+
 def _invoices(
-    contract: Contract, month: date, counts: dict[str, Counts], channels: set[str]
+    contract: Contract, period: Period, counts: dict[str, Counts], governed: set[str]
 ) -> dict[str, domain.Invoice]:
-    volumes = {v.channel: v for v in contract.volumes.filter(month=month)}
-    channels = channels | set(volumes) | {c for c, n in counts.items() if n.contacts}
+    """One invoice per channel the rate card prices that had work this month (contacts,
+    entered hours or FTE, a governed KPI, or a monthly fee). A governed channel without a
+    rate (a card changed since) gets an empty invoice that says so, rather than a credit on
+    nothing. Contacts on channels the card does not price are not this contract's."""
+    volumes = {v.channel: v for v in contract.volumes.filter(month=period.start)}
+    by_type = _type_volumes(contract, period)
+    lines: dict[str, list[domain.RateLine]] = defaultdict(list)
+    for line in contract.rate_lines():
+        lines[line.channel].append(line)
+    fees = {c for c, here in lines.items() if any(
+        line.pricing.model is domain.PricingModel.OUTCOME for line in here
+    )}  # fmt: skip
+    worked = governed | set(volumes) | {c for c, n in counts.items() if n.contacts} | fees
     digits = minor_digits(contract.currency)
     result = {}
-    for channel in sorted(channels, key=list(CHANNEL_LABELS).index):
+    for channel in sorted(set(lines) & worked | governed, key=list(CHANNEL_LABELS).index):
+        label = CHANNEL_LABELS[channel]
+        if channel not in lines:
+            result[channel] = domain.Invoice(
+                domain.ZERO, f"the rate card has no {label.lower()} rate", "rate"
+            )
+            continue
         entered = volumes.get(channel)
         c = counts.get(channel, Counts())
-        result[channel] = domain.channel_invoice(
-            contract.pricing,
+        result[channel] = domain.rate_card_invoice(
+            lines[channel],
             domain.Volumes(
                 hours=entered.hours if entered else None,
                 fte=entered.fte if entered else None,
                 contacts=c.contacts,
                 resolved=c.fcr_yes,
+                by_type=by_type.get(channel, {}),
             ),
+            channel_label=label,
             currency=contract.currency,
             minor_digits=digits,
         )
@@ -250,7 +307,7 @@ def _settle(
     month: date,
     carried: Decimal,
 ) -> domain.Settlement:
-    invoices = _invoices(contract, month, counts, {e.governed.channel for e in evaluated})
+    invoices = _invoices(contract, month_of(month), counts, {e.governed.channel for e in evaluated})
     items = [
         domain.LineInput(
             e.governed.channel,
@@ -279,6 +336,7 @@ def _settlement_fields(result: domain.Settlement) -> dict[str, Any]:
                 "amount": str(inv.amount),
                 "explanation": inv.explanation,
                 "missing": inv.missing,
+                "parts": [{"text": p.text, "amount": str(p.amount)} for p in inv.parts],
             }
             for channel, inv in result.invoices.items()
         },
@@ -292,6 +350,22 @@ def _settlement_fields(result: domain.Settlement) -> dict[str, Any]:
         "carried": result.carried,
         "net": result.net,
         "notes": result.notes,
+    }
+
+
+def _latest_fields(latest: domain.Settlement | None) -> dict[str, Any]:
+    """An approved month on the latest data, as far as its adjustment needs it."""
+    if latest is None:
+        return {
+            "latest_net": None, "latest_invoices": {}, "latest_invoice_total": None,
+            "latest_credit_total": None, "latest_bonus_total": None,
+        }  # fmt: skip
+    return {
+        "latest_net": latest.net,
+        "latest_invoices": _settlement_fields(latest)["invoices"],
+        "latest_invoice_total": latest.invoice_total,
+        "latest_credit_total": latest.credit_total,
+        "latest_bonus_total": latest.bonus_total,
     }
 
 
@@ -347,6 +421,7 @@ class Outcome:
     adjustment_changed: bool = False
     plans_opened: int = 0
     plans_closed: int = 0
+    plans_withdrawn: int = 0
 
 
 def _sync_statuses(
@@ -400,6 +475,59 @@ def _status_text(item: Evaluated) -> str:
     return text[:400]
 
 
+def _no_work_on(plan: RemediationPlan) -> bool:
+    return (
+        not plan.actions.strip() and plan.buyer_owner_id is None and plan.partner_owner_id is None
+    )
+
+
+def _review_plans(
+    evaluated: list[Evaluated], partner: Partner, period: Period, now: datetime
+) -> int:
+    """Plans this month opened, checked against the month as the data now stands. A plan
+    the data no longer supports is withdrawn, with a note, when nobody has worked on it
+    yet; otherwise it is flagged for the program manager to close. Returns how many were
+    withdrawn."""
+    by_governed = {e.governed.pk: e for e in evaluated}
+    plans = RemediationPlan.objects.filter(
+        governed_id__in=list(by_governed), opened_month=period.start, status=PlanStatus.OPEN
+    )
+    withdrawn = 0
+    for plan in plans:
+        item = by_governed[plan.governed_id]  # type: ignore[index]
+        band = item.result.decided_band
+        if band is not None and band.opens_remediation:
+            if plan.unsupported_since is not None:  # supported again
+                RemediationPlan.objects.filter(pk=plan.pk).update(
+                    unsupported_since=None, unsupported_note=""
+                )
+            continue
+        now_text = domain.describe(
+            item.result, CHANNEL_LABELS[item.governed.channel], with_plan=False
+        )
+        note = (
+            f"No longer supported by current data: in {period.label}, {now_text}, which asks "
+            "for no plan."
+        )[:300]
+        if _no_work_on(plan):
+            RemediationPlan.objects.filter(pk=plan.pk).update(
+                status=PlanStatus.WITHDRAWN, closed_at=now, closed_reason=f"Withdrawn. {note}"[:300]
+            )
+            audit_record(
+                account=partner.account,
+                actor=None,
+                action="remediation.withdrawn",
+                summary=f"{plan.get_kind_display()} withdrawn for {partner}: {note}"[:300],
+                plan=plan.pk,
+            )
+            withdrawn += 1
+        elif plan.unsupported_note != note:
+            RemediationPlan.objects.filter(pk=plan.pk).update(
+                unsupported_since=plan.unsupported_since or now, unsupported_note=note
+            )
+    return withdrawn
+
+
 def _open_plans(evaluated: list[Evaluated], partner: Partner, month: date, now: datetime) -> int:
     opened = 0
     open_for = set(
@@ -412,7 +540,9 @@ def _open_plans(evaluated: list[Evaluated], partner: Partner, month: date, now: 
     opened_this_month = set(
         RemediationPlan.objects.filter(
             governed__in=[e.governed for e in evaluated], opened_month=month
-        ).values_list("governed_id", flat=True)
+        )
+        .exclude(status=PlanStatus.WITHDRAWN)  # the data asks for it again: a new plan
+        .values_list("governed_id", flat=True)
     )
     for item in evaluated:
         band = item.result.decided_band
@@ -501,7 +631,9 @@ def evaluate_contract_month(contract: Contract, month: date, today: date) -> Out
     period = month_of(month)
     outcome = Outcome()
     now = moment(today)
+    started = clock.now()  # inputs changed after this are not in this evaluation
     complete = today > period.end
+    contract = _with_rates(contract)
     with transaction.atomic():
         # One evaluation per contract at a time; a concurrent one waits here.
         Contract.objects.select_for_update().filter(pk=contract.pk).exists()
@@ -513,14 +645,14 @@ def evaluate_contract_month(contract: Contract, month: date, today: date) -> Out
             latest = _settle(contract, evaluated, counts, period.start, Decimal(0))
             adjustment = latest.net - (settlement.net - settlement.carried)
             _write_lines(settlement, LineBasis.LATEST, latest.lines if adjustment else [])
-            if settlement.adjustment != adjustment or (
-                adjustment and not _decimal_equal(settlement.latest_net, latest.net)
-            ):
+            latest_fields = _latest_fields(latest if adjustment else None)
+            if settlement.adjustment != adjustment or _changed(settlement, latest_fields):
                 settlement.adjustment = adjustment
-                settlement.latest_net = latest.net if adjustment else None
+                for name, value in latest_fields.items():
+                    setattr(settlement, name, value)
                 settlement.adjustment_computed_at = now
                 settlement.save(
-                    update_fields=["adjustment", "latest_net", "adjustment_computed_at"]
+                    update_fields=["adjustment", *latest_fields, "adjustment_computed_at"]
                 )
                 outcome.adjustment_changed = True
         else:
@@ -542,8 +674,13 @@ def evaluate_contract_month(contract: Contract, month: date, today: date) -> Out
                 settlement.save()
                 outcome.settlement_written = True
         if complete:
+            outcome.plans_withdrawn = _review_plans(evaluated, contract.partner, period, now)
             outcome.plans_opened = _open_plans(evaluated, contract.partner, period.start, now)
         outcome.plans_closed = _close_plans(contract, today, now)
+        # Current again, unless an input changed while this evaluation ran.
+        Settlement.objects.filter(pk=settlement.pk, stale_since__lte=started).update(
+            stale_since=None, stale_reason=""
+        )
     if outcome.adjustment_changed:
         # The month that carries the adjustment shows it at once, not the next night.
         carrier = (
@@ -579,10 +716,23 @@ def partner_months_evaluate(*, partner_id: int, months: list[date], today: date)
 
 
 def open_months(today: date) -> list[date]:
-    """The months the nightly run evaluates: the current one and the previous one, which
+    """The months every nightly run evaluates: the current one and the previous one, which
     still receives late data until its settlement is approved."""
     current = month_of(today)
     return [current.previous().start, current.start]
+
+
+def partner_open_months(partner_id: int, today: date) -> list[date]:
+    """The months a partner's nightly run evaluates: the current and previous month, every
+    earlier month whose settlement is still a draft, and any month whose figures are out of
+    date (an input changed and its re-evaluation has not run yet)."""
+    months = set(open_months(today))
+    months |= set(
+        Settlement.objects.filter(partner_id=partner_id, month__lte=today)
+        .filter(Q(status=SettlementStatus.DRAFT) | Q(stale_since__isnull=False))
+        .values_list("month", flat=True)
+    )
+    return sorted(months)
 
 
 # EXIT CRITERIA
@@ -620,7 +770,9 @@ def exit_criterion_check(criterion: ExitCriterion, today: date) -> bool:
             kpi=criterion.kpi,
             kind=PlanKind.REMEDIATION,
             **({"channel": criterion.channel} if criterion.channel else {}),
-        ).values_list("opened_month", "closed_at")
+        )
+        .exclude(status=PlanStatus.WITHDRAWN)
+        .values_list("opened_month", "closed_at")
     )
     kpi = domain.governable(criterion.kpi)
     rows = []
@@ -700,9 +852,14 @@ def exit_criteria_check(*, partner_id: int, today: date) -> int:
 
 
 def partners_with_contracts(today: date) -> list[int]:
+    """Partners with a contract running this month or last, or a month still open."""
     first = month_of(today).previous().start
     return list(
-        Partner.objects.filter(Q(contracts__end_date__gte=first))
+        Partner.objects.filter(
+            Q(contracts__end_date__gte=first)
+            | Q(settlements__status=SettlementStatus.DRAFT)
+            | Q(settlements__stale_since__isnull=False)
+        )
         .distinct()
         .values_list("pk", flat=True)
     )

@@ -16,14 +16,16 @@ from django.forms.models import construct_instance
 from kpis.domain import Kpi
 from kpis.periods import Period, PeriodType, periods_between
 from partners.forms import ViewerFormMixin
-from partners.models import Channel
-from sla import domain
+from partners.models import Channel, InteractionType
+from sla import domain, services
 from sla.models import (
     CONTRACT_FIELDS,
+    HYBRID_BASE_CHOICES,
     LOADED_COMPONENTS,
     BandKind,
     Contract,
     ExitCriterion,
+    PricingModel,
     Sla,
 )
 
@@ -55,9 +57,6 @@ class ContractForm(ViewerFormMixin, ServiceModelForm):
         fields = CONTRACT_FIELDS
         widgets = {"start_date": DATE, "end_date": DATE}
         labels = {
-            "rate": "Headline rate",
-            "hybrid_base": "Hybrid base",
-            "resolution_bonus": "Bonus per resolved contact",
             "credit_cap_pct": "Credit cap (% of the month's invoice)",
             "bonus_cap_pct": "Bonus cap (% of the month's invoice)",
             "notice_days": "Notice period (days)",
@@ -66,8 +65,7 @@ class ContractForm(ViewerFormMixin, ServiceModelForm):
 
     GROUPS = (
         ("Contract", ("partner", "name", "start_date", "end_date", "currency", "notice_days")),
-        ("Pricing", ("pricing_model", "rate", "hybrid_base", "resolution_bonus")),
-        ("Loaded cost on top of the headline rate", tuple(n for n, _ in LOADED_COMPONENTS)),
+        ("Loaded cost on top of each headline rate", tuple(n for n, _ in LOADED_COMPONENTS)),
         ("What quality puts at stake", ("credit_cap_pct", "bonus_cap_pct")),
     )
 
@@ -75,10 +73,7 @@ class ContractForm(ViewerFormMixin, ServiceModelForm):
         super().__init__(*args, **kwargs)
         self.fields["partner"].empty_label = None  # type: ignore[attr-defined]
         self.fields["currency"].widget.attrs.update({"placeholder": "USD", "size": 4})
-        self.fields[
-            "hybrid_base"
-        ].help_text = "Hybrid pricing only: what the base charge counts (hours, FTE or contacts)."
-        for name in (*PERCENTAGES, "resolution_bonus"):
+        for name in PERCENTAGES:
             self.fields[name].required = False
         for name, _ in LOADED_COMPONENTS:
             self.fields[name].help_text = ""
@@ -90,13 +85,98 @@ class ContractForm(ViewerFormMixin, ServiceModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        for name in (*PERCENTAGES, "resolution_bonus"):
+        for name in PERCENTAGES:
             if name in cleaned and cleaned[name] is None:
                 cleaned[name] = Decimal(0)
         return cleaned
 
     def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
         return [(title, [self[name] for name in names]) for title, names in self.GROUPS]
+
+
+class RateLineForm(forms.Form):
+    """One line of the rate card. Blank choices keep an empty extra row empty (a select
+    would otherwise post its first option and the row would count as filled in)."""
+
+    channel = forms.ChoiceField(choices=[("", "—"), *Channel.choices])
+    interaction_type = forms.ModelChoiceField(
+        queryset=InteractionType.objects.none(),
+        required=False,
+        empty_label="All (every other type)",
+        label="Interaction type",
+    )
+    pricing_model = forms.ChoiceField(choices=[("", "—"), *PricingModel.choices], label="Model")
+    rate = forms.DecimalField(max_digits=16, decimal_places=4, required=False)
+    hybrid_base = forms.ChoiceField(
+        choices=[("", "—"), *HYBRID_BASE_CHOICES], required=False, label="Hybrid base"
+    )
+    resolution_bonus = forms.DecimalField(
+        max_digits=16, decimal_places=4, required=False, label="Bonus per resolved contact"
+    )
+
+    def __init__(self, *args: Any, interaction_types: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if interaction_types is not None:
+            self.fields["interaction_type"].queryset = interaction_types  # type: ignore[attr-defined]
+        for name in ("rate", "resolution_bonus"):
+            self.fields[name].widget.attrs["step"] = "any"
+        for name, field in self.fields.items():
+            # Rows are table cells under a header: each input names itself for screen readers.
+            field.widget.attrs.setdefault("aria-label", field.label or name.replace("_", " "))
+
+    def rate_input(self) -> services.RateInput:
+        data = self.cleaned_data
+        return services.RateInput(
+            channel=data["channel"],
+            pricing_model=data["pricing_model"],
+            rate=data["rate"],
+            interaction_type=data["interaction_type"],
+            hybrid_base=data["hybrid_base"],
+            resolution_bonus=data["resolution_bonus"],
+        )
+
+
+class BaseRateFormSet(forms.BaseFormSet):
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        form.fields["DELETE"].widget.attrs["aria-label"] = "Remove this line"
+
+    def refuse(self, message: str) -> None:
+        """Show a refusal of the rate card as a whole above its rows."""
+        self._non_form_errors = self.error_class([message], error_class="nonform")
+
+    def rates(self) -> list[services.RateInput]:
+        """The lines kept: filled in and not marked for removal."""
+        return [
+            form.rate_input()
+            for form in self.forms
+            if (form in self.initial_forms or form.has_changed())
+            and not self._should_delete_form(form)
+        ]
+
+
+def rate_formset_class(*, extra: int) -> type[BaseRateFormSet]:
+    """Rate-card lines, with `extra` blank rows (static/js/formset_rows.js adds more)."""
+    return forms.formset_factory(  # type: ignore[no-any-return]
+        RateLineForm, formset=BaseRateFormSet, extra=extra, can_delete=True, max_num=40
+    )
+
+
+def rate_initial(contract: Contract) -> list[dict[str, Any]]:
+    """Formset rows for a contract's rate card, numbers written as people would type them."""
+    return [
+        {
+            "channel": line.channel,
+            "interaction_type": line.interaction_type_id,
+            "pricing_model": line.pricing_model,
+            "rate": domain.plain_number(line.rate),
+            "hybrid_base": line.hybrid_base,
+            "resolution_bonus": (
+                domain.plain_number(line.resolution_bonus) if line.resolution_bonus else None
+            ),
+        }
+        for line in contract.rates.all()
+    ]
 
 
 # SLAS, GOVERNED KPIS AND BANDS
@@ -243,9 +323,11 @@ class VolumeForm(forms.Form):
 
     month = MonthField()
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, channels: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for channel, label in Channel.choices:
+        # The channels of the contract's rate card: hours of any other would bill nothing.
+        self.channels = [(c, label) for c, label in Channel.choices if c in (channels or [c])]
+        for channel, label in self.channels:
             self.fields[f"hours_{channel}"] = forms.DecimalField(
                 max_digits=12, decimal_places=2, required=False, label=f"{label} agent hours"
             )
@@ -256,13 +338,13 @@ class VolumeForm(forms.Form):
     def rows(self) -> list[tuple[str, str, forms.BoundField, forms.BoundField]]:
         return [
             (channel, label, self[f"hours_{channel}"], self[f"fte_{channel}"])
-            for channel, label in Channel.choices
+            for channel, label in self.channels
         ]
 
     def entered(self) -> list[tuple[str, Decimal | None, Decimal | None]]:
         """(channel, hours, fte) of each row with a value."""
         data = self.cleaned_data
-        rows = [(c, data.get(f"hours_{c}"), data.get(f"fte_{c}")) for c in Channel.values]
+        rows = [(c, data.get(f"hours_{c}"), data.get(f"fte_{c}")) for c, _ in self.channels]
         return [(c, h, f) for c, h, f in rows if h is not None or f is not None]
 
 

@@ -17,7 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from partners.models import Channel, Partner
+from partners.models import Channel, InteractionType, Partner
 from partners.scoping import TenantScope
 from sla import domain
 
@@ -61,14 +61,18 @@ LOADED_COMPONENTS = (
 
 # What people enter on a contract (forms and API alike).
 CONTRACT_FIELDS = (
-    "partner", "name", "start_date", "end_date", "currency", "notice_days", "pricing_model",
-    "rate", "hybrid_base", "resolution_bonus", *(name for name, _ in LOADED_COMPONENTS),
-    "credit_cap_pct", "bonus_cap_pct",
+    "partner", "name", "start_date", "end_date", "currency", "notice_days",
+    *(name for name, _ in LOADED_COMPONENTS), "credit_cap_pct", "bonus_cap_pct",
+)  # fmt: skip
+# What people enter on each line of its rate card.
+RATE_FIELDS = (
+    "channel", "interaction_type", "pricing_model", "rate", "hybrid_base", "resolution_bonus",
 )  # fmt: skip
 
 
 class Contract(models.Model):
-    """What the buyer pays a partner, and how much of it quality puts at stake."""
+    """What the buyer pays a partner, and how much of it quality puts at stake. The price is
+    its rate card (`rates`): one line per channel, optionally one per interaction type."""
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="contracts")
     name = models.CharField(max_length=200)
@@ -77,18 +81,6 @@ class Contract(models.Model):
     currency = models.CharField(max_length=3, help_text="ISO 4217 code: USD, EUR, GBP, ...")
     notice_days = models.PositiveSmallIntegerField(
         default=30, help_text="Days of notice to end the contract (30-60 are common)."
-    )
-    pricing_model = models.CharField(max_length=20, choices=PricingModel.choices)
-    rate = _money_field(
-        validators=NOT_NEGATIVE,
-        help_text="Per hour, per FTE-month, per contact, per resolved contact, or the monthly "
-        "fee per channel (outcome-based).",
-    )
-    hybrid_base = models.CharField(
-        max_length=20, choices=HYBRID_BASE_CHOICES, blank=True, help_text="Hybrid: the base."
-    )
-    resolution_bonus = _money_field(
-        default=Decimal(0), validators=NOT_NEGATIVE, help_text="Hybrid: per resolved contact."
     )
     wfm_pct = _pct_field()
     qa_pct = _pct_field()
@@ -120,6 +112,96 @@ class Contract(models.Model):
         return f"{self.partner}: {self.name}"
 
     @property
+    def loaded_components(self) -> dict[str, Decimal]:
+        return {label: getattr(self, name) for name, label in LOADED_COMPONENTS}
+
+    @property
+    def loaded_pct(self) -> Decimal:
+        return sum(self.loaded_components.values(), Decimal(0))
+
+    def rate_lines(self) -> list[domain.RateLine]:
+        """The rate card as domain values (uses prefetched `rates__interaction_type`)."""
+        return [line.spec for line in self.rates.all()]
+
+    @property
+    def channels(self) -> list[str]:
+        """The channels its rate card prices, in the usual channel order."""
+        priced = {line.channel for line in self.rates.all()}
+        return [c for c in Channel.values if c in priced]
+
+    @property
+    def months(self) -> tuple[date, date]:
+        """The first days of its first and last month: settlements are monthly."""
+        return self.start_date.replace(day=1), self.end_date.replace(day=1)
+
+    def covers(self, month: date) -> bool:
+        """Whether the contract runs during any day of the month starting `month`."""
+        next_month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return self.start_date < next_month and self.end_date >= month
+
+
+class RateLine(models.Model):
+    """One line of a contract's rate card: the price of one channel's work, or of one
+    interaction type on that channel (complaints above order status). The channel's line
+    without a type prices every contact no typed line prices; hours, FTE and monthly fees
+    cannot be split by type, so typed lines price contacts (docs/sla.md, "Rate cards")."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="rates")
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    interaction_type = models.ForeignKey(
+        InteractionType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty: every contact of the channel that no line of its own type prices.",
+    )
+    pricing_model = models.CharField(max_length=20, choices=PricingModel.choices)
+    rate = _money_field(
+        validators=NOT_NEGATIVE,
+        help_text="Per hour, per FTE-month, per contact, per resolved contact, or the monthly "
+        "fee (outcome-based).",
+    )
+    hybrid_base = models.CharField(
+        max_length=20, choices=HYBRID_BASE_CHOICES, blank=True, help_text="Hybrid: the base."
+    )
+    resolution_bonus = _money_field(
+        default=Decimal(0), validators=NOT_NEGATIVE, help_text="Hybrid: per resolved contact."
+    )
+
+    tenant_scope = TenantScope(account="contract__partner__account", partner="contract__partner")
+
+    class Meta:
+        # The channels in their usual order; each channel's own rate before its types'.
+        ordering = [
+            "contract",
+            models.Case(
+                *(models.When(channel=c, then=models.Value(i)) for i, c in enumerate(Channel)),
+                output_field=models.IntegerField(),
+            ).asc(),
+            models.F("interaction_type__name").asc(nulls_first=True),
+            "pk",
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "channel"],
+                condition=Q(interaction_type__isnull=True),
+                name="rate_unique_channel",
+            ),
+            models.UniqueConstraint(
+                fields=["contract", "channel", "interaction_type"],
+                condition=Q(interaction_type__isnull=False),
+                name="rate_unique_channel_type",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        what = self.get_channel_display()
+        if self.interaction_type_id:
+            what += f" {self.interaction_type}"
+        return f"{what}: {self.get_pricing_model_display()}"
+
+    @property
     def pricing(self) -> domain.Pricing:
         return domain.Pricing(
             domain.PricingModel(self.pricing_model),
@@ -129,21 +211,15 @@ class Contract(models.Model):
         )
 
     @property
-    def loaded_components(self) -> dict[str, Decimal]:
-        return {label: getattr(self, name) for name, label in LOADED_COMPONENTS}
+    def spec(self) -> domain.RateLine:
+        kind = self.interaction_type
+        return domain.RateLine(
+            self.channel, self.pricing, kind.code if kind else "", kind.name if kind else ""
+        )
 
     @property
     def loaded_rate(self) -> Decimal:
-        return domain.loaded_rate(self.rate, self.loaded_components)
-
-    @property
-    def loaded_pct(self) -> Decimal:
-        return sum(self.loaded_components.values(), Decimal(0))
-
-    def covers(self, month: date) -> bool:
-        """Whether the contract runs during any day of the month starting `month`."""
-        next_month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
-        return self.start_date < next_month and self.end_date >= month
+        return domain.loaded_rate(self.rate, self.contract.loaded_components)
 
 
 class ChannelVolume(models.Model):
@@ -413,8 +489,17 @@ class Settlement(models.Model):
     approved_by_label = models.CharField(max_length=150, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     latest_net = _money_field(null=True, blank=True)
+    # An approved month on the latest data, to show what its adjustment is made of.
+    latest_invoices = models.JSONField(default=dict, blank=True)
+    latest_invoice_total = _money_field(null=True, blank=True)
+    latest_credit_total = _money_field(null=True, blank=True)
+    latest_bonus_total = _money_field(null=True, blank=True)
     adjustment = _money_field(default=Decimal(0))
     adjustment_computed_at = models.DateTimeField(null=True, blank=True)
+    # Set when an input of the month changed (data, volumes, bands, rates, caps) and cleared
+    # by the evaluation that follows: until then its figures are out of date.
+    stale_since = models.DateTimeField(null=True, blank=True)
+    stale_reason = models.CharField(max_length=200, blank=True)
 
     tenant_scope = TenantScope(account="partner__account", partner="partner")
 
@@ -434,6 +519,11 @@ class Settlement(models.Model):
     @property
     def has_pending_adjustment(self) -> bool:
         return self.is_approved and self.adjustment != 0
+
+    @property
+    def is_current(self) -> bool:
+        """Whether its figures follow every input as it stands now."""
+        return self.stale_since is None
 
 
 class CarriedAdjustment(models.Model):
@@ -497,6 +587,8 @@ class PlanKind(models.TextChoices):
 class PlanStatus(models.TextChoices):
     OPEN = "open", "Open"
     CLOSED = "closed", "Closed"
+    # Opened from figures that corrected data no longer supports, before any work on it.
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 class RemediationPlan(models.Model):
@@ -526,6 +618,10 @@ class RemediationPlan(models.Model):
     months_at_sla = models.PositiveSmallIntegerField(default=0)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_reason = models.CharField(max_length=300, blank=True)
+    # Set while the month that opened the plan, as the data now stands, no longer asks for
+    # one and work was already recorded on it: the program manager decides whether to close it.
+    unsupported_since = models.DateTimeField(null=True, blank=True)
+    unsupported_note = models.CharField(max_length=300, blank=True)
 
     tenant_scope = TenantScope(account="partner__account", partner="partner")
 

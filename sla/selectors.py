@@ -13,6 +13,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from outsourcing import clock
 from partners.models import Partner
 from partners.scoping import Viewer, get_scoped_or_404, scope
+from sla import domain
+from sla.currency import minor_digits
 from sla.evaluation import month_of, outstanding_adjustment
 from sla.models import (
     BandStatus,
@@ -65,12 +67,19 @@ def settlements_list(
 
 
 @dataclass(frozen=True)
+class InvoicePartRow:
+    text: str  # what one rate-card line counted: "10,000 chat contacts × 3.00 USD = ..."
+    amount: Decimal
+
+
+@dataclass(frozen=True)
 class InvoiceRow:
     channel: str
     channel_label: str
     amount: Decimal
     explanation: str
     missing: str
+    parts: list[InvoicePartRow] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,71 @@ class LinePair:
 
 
 @dataclass(frozen=True)
+class AdjustmentPart:
+    """One reason an approved month's figure moved: a channel's invoice (volume), a line's
+    credit or bonus, or the caps. Positive: owed to the partner."""
+
+    text: str
+    amount: Decimal
+
+
+def adjustment_parts(settlement: Settlement, pairs: list[LinePair]) -> list[AdjustmentPart]:
+    """What a pending adjustment is made of; the parts add up to it. Empty for a month
+    without one, or one recomputed before Keel kept the latest totals."""
+    if not settlement.has_pending_adjustment or settlement.latest_invoice_total is None:
+        return []
+    from partners.models import Channel
+
+    currency = settlement.currency
+    digits = minor_digits(currency)
+
+    def money(amount: Decimal) -> str:
+        return domain.format_money(amount, currency, digits)
+
+    parts = []
+    labels = dict(Channel.choices)
+    settled, latest = settlement.invoices or {}, settlement.latest_invoices or {}
+    for channel in [c for c in Channel.values if c in settled or c in latest]:
+        before = Decimal(str(settled.get(channel, {}).get("amount") or 0))
+        after = Decimal(str(latest.get(channel, {}).get("amount") or 0))
+        if before != after:
+            parts.append(
+                AdjustmentPart(
+                    f"{labels[channel]} invoice {money(before)} → {money(after)} (volume)",
+                    after - before,
+                )
+            )
+    for pair in pairs:
+        line = pair.settled or pair.latest
+        assert line is not None
+        name = (
+            f"{domain.governable(line.kpi).label} {labels.get(line.channel, line.channel).lower()}"
+        )
+        for kind, sign in (("credit", -1), ("bonus", 1)):
+            before = getattr(pair.settled, kind) if pair.settled else Decimal(0)
+            after = getattr(pair.latest, kind) if pair.latest else Decimal(0)
+            if before != after:
+                parts.append(
+                    AdjustmentPart(
+                        f"{name}: {kind} {money(before)} → {money(after)}", sign * (after - before)
+                    )
+                )
+    rest = settlement.adjustment - sum((p.amount for p in parts), Decimal(0))
+    if rest:
+        credits = settlement.latest_credit_total or Decimal(0)
+        bonuses = settlement.latest_bonus_total or Decimal(0)
+        parts.append(
+            AdjustmentPart(
+                "The caps on the month's credits and bonuses (credits after the cap "
+                f"{money(settlement.credit_total)} → {money(credits)}, bonuses after the cap "
+                f"{money(settlement.bonus_total)} → {money(bonuses)})",
+                rest,
+            )
+        )
+    return parts
+
+
+@dataclass(frozen=True)
 class SettlementDetail:
     settlement: Settlement
     invoices: list[InvoiceRow]
@@ -105,6 +179,7 @@ class SettlementDetail:
     next_month: date  # where a pending adjustment goes: the first month after it still open
     outstanding: Decimal  # of the adjustment, not yet in an approved month
     line_pairs: list[LinePair] = field(default_factory=list)
+    adjustment_parts: list[AdjustmentPart] = field(default_factory=list)
 
     @property
     def pending(self) -> bool:
@@ -120,7 +195,7 @@ class SettlementDetail:
         return sum(1 for line in self.lines if line.guardrail)
 
 
-def _pairs(settled: list[SettlementLine], latest: list[SettlementLine]) -> list[LinePair]:
+def line_pairs(settled: list[SettlementLine], latest: list[SettlementLine]) -> list[LinePair]:
     by_key = {(line.channel, line.kpi): line for line in latest}
     pairs = []
     for line in settled:
@@ -167,6 +242,10 @@ def settlement_detail(viewer: Viewer, pk: int) -> SettlementDetail:
             Decimal(str(data.get("amount") or 0)),
             data.get("explanation", ""),
             data.get("missing", ""),
+            [
+                InvoicePartRow(part["text"], Decimal(part["amount"]))
+                for part in data.get("parts", [])
+            ],
         )
         for channel, data in (settlement.invoices or {}).items()
     ]
@@ -209,7 +288,8 @@ def settlement_detail(viewer: Viewer, pk: int) -> SettlementDetail:
         plans=plans,
         next_month=next_month,
         outstanding=outstanding_adjustment(settlement) if settlement.is_approved else Decimal(0),
-        line_pairs=_pairs(lines, latest) if latest else [],
+        line_pairs=line_pairs(lines, latest) if latest else [],
+        adjustment_parts=adjustment_parts(settlement, line_pairs(lines, latest)) if latest else [],
     )
 
 

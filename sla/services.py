@@ -6,7 +6,7 @@ problem. Nothing is half-written: each function runs in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -18,7 +18,7 @@ from django.db.models import Q
 
 from outsourcing import clock
 from outsourcing.errors import DomainError
-from partners.models import Channel, Membership, Role, User
+from partners.models import Channel, InteractionType, Membership, Partner, Role, User
 from partners.scoping import Viewer
 from partners.services import audit_record
 from sla import domain
@@ -31,11 +31,13 @@ from sla.models import (
     GovernedKpi,
     PlanStatus,
     PricingModel,
+    RateLine,
     RemediationPlan,
     Settlement,
     SettlementStatus,
     Sla,
 )
+from sla.tasks import sla_evaluate_partner_task
 
 
 def _require_program_manager(viewer: Viewer) -> None:
@@ -59,6 +61,62 @@ def _full_clean(obj: Any, exclude: Sequence[str] = ()) -> None:
         ) from None
 
 
+# DRAFTS FOLLOW THEIR INPUTS
+# ------------------------------------------------------------------------------
+
+
+def settlements_refresh(
+    *, partner_id: int, months: Iterable[date], reason: str, contract: Contract | None = None
+) -> list[date]:
+    """An input of these months changed: mark their settlements out of date now, in the
+    change's transaction, and re-evaluate them in the background once it commits (the
+    evaluation clears the mark). Approved months among them get a fresh pending adjustment.
+    Returns the months queued."""
+    today = clock.today()
+    firsts = sorted({month_of(m).start for m in months if month_of(m).start <= today})
+    if not firsts:
+        return []
+    settlements = Settlement.objects.filter(
+        partner_id=partner_id, month__in=firsts, stale_since__isnull=True
+    )
+    if contract is not None:
+        settlements = settlements.filter(contract=contract)
+    settlements.update(stale_since=clock.now(), stale_reason=reason[:200])
+    queued = [m.isoformat() for m in firsts]
+    transaction.on_commit(
+        lambda: sla_evaluate_partner_task.delay(partner_id, queued, today.isoformat())
+    )
+    return firsts
+
+
+def contract_open_months(contract: Contract) -> list[date]:
+    """The months a change of the contract's terms (rates, caps, bands) reaches: every month
+    not yet approved, from its drafts to the current month. Approved months stay as they
+    were settled."""
+    today = clock.today()
+    first, last = contract.months
+    last = min(last, month_of(today).start)
+    approved = set(
+        contract.settlements.filter(status=SettlementStatus.APPROVED).values_list(
+            "month", flat=True
+        )
+    )
+    drafts = set(
+        contract.settlements.filter(status=SettlementStatus.DRAFT).values_list("month", flat=True)
+    )
+    recent = {month_of(today).previous().start, month_of(today).start}
+    return sorted(m for m in drafts | recent if first <= m <= last and m not in approved)
+
+
+def _contract_changed(contract: Contract, reason: str) -> None:
+    settlements_refresh(
+        partner_id=contract.partner_id,
+        months=contract_open_months(contract),
+        reason=reason,
+        contract=contract,
+    )
+
+
 # CONTRACTS
 # ------------------------------------------------------------------------------
 
@@ -75,33 +133,161 @@ def _check_contract(contract: Contract) -> None:
             f"The contract ends ({contract.end_date}) before it starts ({contract.start_date}).",
             field="end_date",
         )
-    if contract.pricing_model == PricingModel.HYBRID:
-        if not contract.hybrid_base:
-            raise DomainError(
-                "A hybrid price needs a base: per agent hour, per FTE or per contact.",
-                field="hybrid_base",
-            )
-    else:
-        contract.hybrid_base = ""
-        contract.resolution_bonus = Decimal(0)
     _full_clean(contract, exclude=["partner"])
 
 
-def contract_save(*, viewer: Viewer, contract: Contract) -> Contract:
-    """Create or update a contract for a partner of the viewer's account."""
+@dataclass(frozen=True)
+class RateInput:
+    """One line of a rate card as a person or an integration sends it."""
+
+    channel: str
+    pricing_model: str
+    rate: Decimal | None
+    interaction_type: InteractionType | None = None
+    hybrid_base: str = ""
+    resolution_bonus: Decimal | None = None
+    currency: str = ""  # when given, it must be the contract's
+
+
+CHANNEL_LABELS = dict(Channel.choices)
+
+
+def _rate_lines(contract: Contract, rates: Sequence[RateInput]) -> list[RateLine]:
+    """The rate card's lines, checked one by one and as a whole (`sla.domain`)."""
+    lines = []
+    for number, given in enumerate(rates, start=1):
+        where = f"Line {number}"
+        if given.channel not in Channel.values:
+            raise DomainError(f"{where}: '{given.channel}' is not a channel.", field="rates")
+        where += f" ({CHANNEL_LABELS[given.channel].lower()})"
+        if given.pricing_model not in PricingModel.values:
+            choices = ", ".join(PricingModel.values)
+            raise DomainError(
+                f"{where}: '{given.pricing_model}' is not a pricing model ({choices}).",
+                field="rates",
+            )
+        if given.rate is None:
+            raise DomainError(f"{where}: enter its rate.", field="rates")
+        if given.currency and given.currency.upper() != contract.currency:
+            raise DomainError(
+                f"{where} is in {given.currency.upper()}, the contract in {contract.currency}: "
+                "one contract invoices in one currency.",
+                field="rates",
+            )
+        kind = given.interaction_type
+        if kind is not None and kind.account_id != contract.partner.account_id:
+            raise DomainError(f"{where}: no such interaction type.", field="rates")
+        hybrid = given.pricing_model == PricingModel.HYBRID
+        lines.append(
+            RateLine(
+                contract=contract,
+                channel=given.channel,
+                interaction_type=kind,
+                pricing_model=given.pricing_model,
+                rate=given.rate,
+                hybrid_base=given.hybrid_base if hybrid else "",
+                resolution_bonus=(given.resolution_bonus or Decimal(0)) if hybrid else Decimal(0),
+            )
+        )
+    governed = (
+        list(
+            GovernedKpi.objects.filter(sla__contract=contract)
+            .values_list("channel", flat=True)
+            .distinct()
+        )
+        if contract.pk
+        else []
+    )
+    problems = domain.rate_card_problems(
+        [line.spec for line in lines],
+        channel_labels={c: label.lower() for c, label in Channel.choices},
+        governed_channels=sorted(governed, key=Channel.values.index),
+    )
+    if problems:
+        raise DomainError(" ".join(problems), code="invalid_rate_card", field="rates")
+    for number, line in enumerate(lines, start=1):
+        try:
+            line.clean_fields(exclude=["contract", "interaction_type"])
+        except ValidationError as exc:
+            field, messages = next(iter(exc.message_dict.items()))
+            raise DomainError(
+                f"Line {number}: {field.replace('_', ' ')}: {' '.join(messages)}", field="rates"
+            ) from None
+    return lines
+
+
+def _month_span(first: date, last: date) -> str:
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first:%B %Y}"
+    return f"{first:%B %Y} to {last:%B %Y}"
+
+
+def _check_one_contract_per_channel(contract: Contract, channels: set[str]) -> None:
+    """Settlements are monthly, per contract: two contracts pricing one channel in one month
+    would invoice the same contacts twice. A renewal starts the month after the previous
+    contract's last month."""
+    first, last = contract.months
+    others = (
+        Contract.objects.filter(
+            partner_id=contract.partner_id,
+            start_date__lt=month_of(last).next().start,
+            end_date__gte=first,
+        )
+        .exclude(pk=contract.pk)
+        .prefetch_related("rates")
+        .order_by("start_date", "pk")
+    )
+    for other in others:
+        shared = [c for c in Channel.values if c in channels and c in other.channels]
+        if not shared:
+            continue
+        other_first, other_last = other.months
+        span = _month_span(max(first, other_first), min(last, other_last))
+        names = " and ".join(CHANNEL_LABELS[c].lower() for c in shared)
+        raise DomainError(
+            f"The contract '{other.name}' ({other.start_date:%d %b %Y} to "
+            f"{other.end_date:%d %b %Y}) already prices {names} in {span}: a channel is "
+            "priced by one contract in a month. Start this one in the month after the other "
+            "ends, or take the channel off one of them.",
+            code="overlapping_contract",
+            field="start_date",
+        )
+
+
+def contract_save(
+    *, viewer: Viewer, contract: Contract, rates: Sequence[RateInput] | None = None
+) -> Contract:
+    """Create or update a contract for a partner of the viewer's account, with its rate card:
+    `rates` replaces the card (required for a new contract); None keeps it. All or nothing."""
     _require_program_manager(viewer)
     if contract.partner.account_id != viewer.account_id:
         raise DomainError("No such partner.", field="partner")
     _check_contract(contract)
     created = contract.pk is None
+    if rates is None and created:
+        raise DomainError(
+            "Give the contract its rate card: at least one line pricing a channel.",
+            field="rates",
+        )
+    lines = _rate_lines(contract, rates) if rates is not None else None
+    channels = {line.channel for line in lines} if lines is not None else set(contract.channels)
     with transaction.atomic():
+        # Two saves at once must not both pass the overlap check.
+        Partner.objects.select_for_update().filter(pk=contract.partner_id).exists()
+        _check_one_contract_per_channel(contract, channels)
         contract.save()
+        if lines is not None:
+            contract.rates.all().delete()
+            RateLine.objects.bulk_create(lines)
         audit_record(
             account=viewer.account,
             actor=viewer.user,
             action="contract.created" if created else "contract.updated",
             summary=f"{'Created' if created else 'Updated'} contract {contract}",
             contract=contract.pk,
+        )
+        _contract_changed(
+            contract, "the contract was created" if created else "the contract's terms changed"
         )
     return contract
 
@@ -129,6 +315,12 @@ def volume_save(
         )
     if hours is None and fte is None:
         raise DomainError(f"{channel} {month:%B %Y}: enter agent hours or FTE.", field="hours")
+    if channel not in contract.channels:
+        raise DomainError(
+            f"The rate card of {contract.name} has no {CHANNEL_LABELS[channel].lower()} line: "
+            "its hours or FTE would bill nothing. Add the channel to the rate card first.",
+            field="channel",
+        )
     for name, value in (("hours", hours), ("fte", fte)):
         if value is not None and value < 0:
             raise DomainError(f"{name}: cannot be negative.", field=name)
@@ -145,6 +337,12 @@ def volume_save(
             action="contract.volume",
             summary=f"Entered {channel} volumes for {month:%B %Y} on {contract}",
             contract=contract.pk,
+        )
+        settlements_refresh(
+            partner_id=contract.partner_id,
+            months=[month],
+            reason=f"{CHANNEL_LABELS[channel].lower()} hours or FTE were entered",
+            contract=contract,
         )
     return volume
 
@@ -240,6 +438,14 @@ def governed_kpi_save(
     problems, warnings = band_problems(kpi, bands, guardrail=guardrail)
     if problems:
         raise DomainError(" ".join(problems), code="invalid_bands", field="bands")
+    contract = sla.contract
+    if channel not in contract.channels:
+        label = CHANNEL_LABELS[channel].lower()
+        raise DomainError(
+            f"The rate card of {contract.name} has no {label} rate, so {label} has no invoice "
+            f"for a credit or bonus to be a share of: add a {label} line to the rate card first.",
+            field="channel",
+        )
     clash = GovernedKpi.objects.filter(sla=sla, channel=channel, kpi=kpi)
     if governed is not None:
         clash = clash.exclude(pk=governed.pk)
@@ -264,6 +470,7 @@ def governed_kpi_save(
             summary=f"Set the bands of {governed} in {sla}"[:300],
             governed=governed.pk,
         )
+        _contract_changed(sla.contract, f"the bands of {governed} changed")
     return GovernedResult(governed, warnings)
 
 
@@ -299,6 +506,7 @@ def governed_kpi_delete(*, viewer: Viewer, governed: GovernedKpi) -> None:
             closed_at=clock.now(),
             closed_reason="The KPI is no longer governed by the SLA.",
         )
+        _contract_changed(governed.sla.contract, f"{governed} is no longer governed")
         governed.delete()
 
 
@@ -359,7 +567,7 @@ def settlement_approve(*, viewer: Viewer, settlement: Settlement, today: date) -
         _check_not_approved(locked)
         locked.status = SettlementStatus.APPROVED
         locked.approved_by = viewer.user
-        locked.approved_by_label = viewer.user.display_name if viewer.user else "API token"
+        locked.approved_by_label = viewer.label
         locked.approved_at = clock.now()
         locked.save(update_fields=["status", "approved_by", "approved_by_label", "approved_at"])
         audit_record(

@@ -1,4 +1,5 @@
-"""New KPI data re-evaluates the SLAs of the months it touched."""
+"""What other apps tell SLAs: new KPI data, or a calibration session's alignment, changes
+the settlements of the months it falls in, which follow it in the background."""
 
 from __future__ import annotations
 
@@ -11,10 +12,9 @@ from outsourcing import clock
 
 def evaluate_after_import(*, partner_id: int, first: date, last: date, **_: Any) -> None:
     from sla.models import Contract
-    from sla.tasks import sla_evaluate_partner_task
+    from sla.services import settlements_refresh
 
-    today = clock.today()
-    months = [p.start for p in periods_between(PeriodType.MONTH, first, min(last, today))]
+    months = [p.start for p in periods_between(PeriodType.MONTH, first, min(last, clock.today()))]
     if (
         not months
         or not Contract.objects.filter(
@@ -22,4 +22,15 @@ def evaluate_after_import(*, partner_id: int, first: date, last: date, **_: Any)
         ).exists()
     ):
         return
-    sla_evaluate_partner_task.delay(partner_id, [m.isoformat() for m in months], today.isoformat())
+    settlements_refresh(partner_id=partner_id, months=months, reason="new KPI data arrived")
+
+
+def evaluate_after_calibration(*, partner_id: int, day: date, **_: Any) -> None:
+    """A session's agreement counts in the month it was revealed (calibration alignment)."""
+    from sla.models import GovernedKpi
+    from sla.services import settlements_refresh
+
+    if GovernedKpi.objects.filter(sla__contract__partner_id=partner_id, kpi="calibration").exists():
+        settlements_refresh(
+            partner_id=partner_id, months=[day], reason="a calibration session's alignment changed"
+        )

@@ -9,8 +9,8 @@ from celery import Task, shared_task
 from outsourcing import clock
 from sla.evaluation import (
     exit_criteria_check,
-    open_months,
     partner_months_evaluate,
+    partner_open_months,
     partners_with_contracts,
 )
 
@@ -29,12 +29,13 @@ def sla_evaluate_partner_task(partner_id: int, months: list[str], today: str | N
 
 @shared_task(bind=True, ignore_result=True)
 def sla_evaluate_open_months_task(self: Task) -> int:
-    """Nightly: one task per partner under contract, for the current and previous month,
-    sent to the queue this task came from."""
+    """Nightly: one task per partner under contract, for its open months (the current and
+    previous month, older drafts, anything out of date), sent to the queue this task came
+    from."""
     today = clock.today()
-    months = [m.isoformat() for m in open_months(today)]
     queue = (self.request.delivery_info or {}).get("routing_key")
     partner_ids = partners_with_contracts(today)
     for partner_id in partner_ids:
+        months = [m.isoformat() for m in partner_open_months(partner_id, today)]
         sla_evaluate_partner_task.apply_async((partner_id, months, today.isoformat()), queue=queue)
     return len(partner_ids)

@@ -9,12 +9,13 @@ import django_filters
 from django.db.models import QuerySet
 
 from partners.api.scoped import scoped_choices
-from partners.models import Partner
+from partners.models import Channel, Partner
 from sla.models import (
     BandStatus,
     Contract,
     ExitCriterion,
     Heading,
+    PricingModel,
     RemediationPlan,
     Settlement,
     Sla,
@@ -29,10 +30,26 @@ class ContractFilter(django_filters.FilterSet):
     active_on = django_filters.DateFilter(
         method="filter_active_on", label="Contracts running on this day"
     )
+    pricing_model = django_filters.ChoiceFilter(
+        choices=PricingModel.choices,
+        method="filter_pricing_model",
+        label="Contracts with a rate-card line on this pricing model",
+    )
+    channel = django_filters.ChoiceFilter(
+        choices=Channel.choices,
+        field_name="rates__channel",
+        distinct=True,
+        label="Contracts whose rate card prices this channel",
+    )
 
     class Meta:
         model = Contract
-        fields = ["partner", "pricing_model", "currency"]
+        fields = ["partner", "currency"]
+
+    def filter_pricing_model(
+        self, queryset: QuerySet[Contract], name: str, value: str
+    ) -> QuerySet[Contract]:
+        return queryset.filter(rates__pricing_model=value).distinct()
 
     def filter_active_on(
         self, queryset: QuerySet[Contract], name: str, value: date

@@ -15,10 +15,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from partners.api.scoped import ScopedPrimaryKeyRelatedField
-from partners.models import Channel, Partner, User
+from partners.models import Channel, InteractionType, Partner, User
 from sla import domain
 from sla.models import (
     CONTRACT_FIELDS,
+    HYBRID_BASE_CHOICES,
     KPI_CHOICES,
     Band,
     BandKind,
@@ -31,12 +32,16 @@ from sla.models import (
     GovernedKpi,
     PlanKind,
     PlanStatus,
+    PricingModel,
+    RateLine,
     RemediationPlan,
     Settlement,
     SettlementLine,
     SettlementStatus,
     Sla,
 )
+from sla.selectors import adjustment_parts, line_pairs
+from sla.services import RateInput
 
 
 class NamedChoiceField(serializers.ChoiceField):
@@ -86,19 +91,81 @@ def _refuse_move(instance: Any, attrs: dict[str, Any], field: str, what: str) ->
 # ------------------------------------------------------------------------------
 
 
-class ContractSerializer(serializers.ModelSerializer[Contract]):
-    partner = ScopedPrimaryKeyRelatedField(queryset=Partner.objects.all())
+class RateLineSerializer(serializers.ModelSerializer[RateLine]):
+    """One line of a contract's rate card. A line without `interaction_type` prices the
+    channel's contacts that no typed line prices; typed lines price contacts only."""
+
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    interaction_type = ScopedPrimaryKeyRelatedField(
+        queryset=InteractionType.objects.all(),
+        allow_null=True,
+        required=False,
+        default=None,
+        help_text="An interaction type of the account; empty for the channel's own rate.",
+    )
+    interaction_type_code = serializers.SlugRelatedField(
+        source="interaction_type", slug_field="code", read_only=True
+    )
+    pricing_model = NamedChoiceField(choices=PricingModel.choices, enum_name="PricingModelEnum")
+    rate = serializers.DecimalField(max_digits=16, decimal_places=4)
+    hybrid_base = serializers.ChoiceField(
+        choices=HYBRID_BASE_CHOICES, allow_blank=True, default="", help_text="Hybrid: the base."
+    )
+    resolution_bonus = serializers.DecimalField(
+        max_digits=16, decimal_places=4, default=domain.ZERO, help_text="Hybrid: per resolved."
+    )
+    currency = serializers.CharField(
+        write_only=True,
+        required=False,
+        default="",
+        max_length=3,
+        help_text="Optional check: when given, it must be the contract's currency.",
+    )
     loaded_rate = serializers.DecimalField(
         max_digits=None,
         decimal_places=4,
         read_only=True,
-        help_text="The rate with the loaded-cost components on top.",
+        help_text="The rate with the contract's loaded-cost components on top.",
     )
+
+    class Meta:
+        model = RateLine
+        fields = [
+            "channel",
+            "interaction_type",
+            "interaction_type_code",
+            "pricing_model",
+            "rate",
+            "hybrid_base",
+            "resolution_bonus",
+            "currency",
+            "loaded_rate",
+        ]
+
+    @staticmethod
+    def rate_input(data: dict[str, Any]) -> RateInput:
+        return RateInput(
+            channel=data["channel"],
+            pricing_model=data["pricing_model"],
+            rate=data["rate"],
+            interaction_type=data.get("interaction_type"),
+            hybrid_base=data.get("hybrid_base", ""),
+            resolution_bonus=data.get("resolution_bonus"),
+            currency=data.get("currency", ""),
+        )
+
+
+class ContractSerializer(serializers.ModelSerializer[Contract]):
+    """A contract with its rate card. `rates` is required to create one; sent on an update it
+    replaces the whole card (all lines or none), left out it keeps it."""
+
+    partner = ScopedPrimaryKeyRelatedField(queryset=Partner.objects.all())
+    rates = RateLineSerializer(many=True, required=False, allow_empty=False)
     loaded_pct = serializers.DecimalField(
         max_digits=None,
         decimal_places=2,
         read_only=True,
-        help_text="The loaded-cost components added up, in percent of the rate.",
+        help_text="The loaded-cost components added up, in percent of each headline rate.",
     )
 
     class Meta:
@@ -106,15 +173,19 @@ class ContractSerializer(serializers.ModelSerializer[Contract]):
         fields = [
             "id",
             *CONTRACT_FIELDS,
-            "loaded_rate",
+            "rates",
             "loaded_pct",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "loaded_rate", "loaded_pct", "created_at", "updated_at"]
+        read_only_fields = ["id", "loaded_pct", "created_at", "updated_at"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         _refuse_move(self.instance, attrs, "partner", "A contract")
+        if self.instance is None and not attrs.get("rates"):
+            raise serializers.ValidationError(
+                {"rates": "Give the contract its rate card: at least one line pricing a channel."}
+            )
         return attrs
 
 
@@ -326,10 +397,25 @@ class CarriedInSerializer(serializers.ModelSerializer[CarriedAdjustment]):
         read_only_fields = fields
 
 
+class InvoicePartSerializer(serializers.Serializer[Any]):
+    text = serializers.CharField(help_text="What one rate-card line counted, and its amount.")
+    amount = serializers.DecimalField(max_digits=16, decimal_places=4)
+
+
 class InvoiceSerializer(serializers.Serializer[Any]):
     amount = serializers.DecimalField(max_digits=16, decimal_places=4)
     explanation = serializers.CharField()
     missing = serializers.BooleanField()
+    parts = InvoicePartSerializer(
+        many=True, required=False, help_text="One per rate-card line; they add up to `amount`."
+    )
+
+
+class AdjustmentPartSerializer(serializers.Serializer[Any]):
+    text = serializers.CharField()
+    amount = serializers.DecimalField(
+        max_digits=16, decimal_places=4, help_text="Positive: owed to the partner."
+    )
 
 
 class SettlementSerializer(serializers.ModelSerializer[Settlement]):
@@ -352,6 +438,15 @@ class SettlementSerializer(serializers.ModelSerializer[Settlement]):
         many=True,
         read_only=True,
         help_text="Adjustments of approved earlier months carried into this one.",
+    )
+    is_current = serializers.BooleanField(
+        read_only=True,
+        help_text="False while an input changed since the figures were computed: they are "
+        "being recomputed (`stale_since`, `stale_reason` say what changed and when).",
+    )
+    adjustment_parts = serializers.SerializerMethodField(
+        help_text="What a pending adjustment is made of: each channel's invoice change "
+        "(volume), each line's credit or bonus change, and the caps; they add up to it."
     )
 
     class Meta:
@@ -383,8 +478,20 @@ class SettlementSerializer(serializers.ModelSerializer[Settlement]):
             "latest_net",
             "adjustment_computed_at",
             "latest_lines",
+            "adjustment_parts",
+            "is_current",
+            "stale_since",
+            "stale_reason",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(AdjustmentPartSerializer(many=True))
+    def get_adjustment_parts(self, settlement: Settlement) -> list[dict[str, Any]]:
+        if not settlement.has_pending_adjustment:
+            return []
+        settled = [line for line in settlement.settled_lines]  # type: ignore[attr-defined]
+        pairs = line_pairs(settled, list(settlement.latest_line_list))  # type: ignore[attr-defined]
+        return AdjustmentPartSerializer(adjustment_parts(settlement, pairs), many=True).data  # type: ignore[return-value]
 
     @extend_schema_field(SettlementLineSerializer(many=True))
     def get_latest_lines(self, settlement: Settlement) -> list[dict[str, Any]]:

@@ -36,6 +36,7 @@ from sla.api.serializers import (
     ExitCriterionSerializer,
     GovernedKpiInputSerializer,
     GovernedKpiSerializer,
+    RateLineSerializer,
     RemediationPlanSerializer,
     RemediationPlanUpdateSerializer,
     SettlementSerializer,
@@ -51,6 +52,7 @@ from sla.models import (
     ExitCriterion,
     GovernedKpi,
     LineBasis,
+    RateLine,
     RemediationPlan,
     Settlement,
     SettlementLine,
@@ -88,7 +90,6 @@ class ServiceWriteMixin:
 
 
 class ContractViewSet(
-    ServiceWriteMixin,
     ScopedQuerysetMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
@@ -105,8 +106,33 @@ class ContractViewSet(
     ordering = ["partner_id", "-start_date", "id"]
     write_roles = PROGRAM_MANAGERS
 
-    def write(self, viewer: Viewer, instance: Contract) -> Contract:
-        return services.contract_save(viewer=viewer, contract=instance)
+    def get_queryset(self) -> QuerySet[Contract]:
+        return (
+            super()
+            .get_queryset()
+            .select_related("partner")
+            .prefetch_related(
+                Prefetch("rates", queryset=RateLine.objects.select_related("interaction_type"))
+            )
+        )
+
+    def _save(self, serializer: serializers.BaseSerializer[Any], contract: Contract) -> None:
+        data = dict(serializer.validated_data)
+        rates = data.pop("rates", None)
+        for name, value in data.items():
+            setattr(contract, name, value)
+        saved = services.contract_save(
+            viewer=_viewer(self.request),
+            contract=contract,
+            rates=None if rates is None else [RateLineSerializer.rate_input(r) for r in rates],
+        )
+        serializer.instance = self.get_queryset().get(pk=saved.pk)
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        self._save(serializer, Contract())
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        self._save(serializer, serializer.instance)
 
     @extend_schema(
         methods=["GET"],

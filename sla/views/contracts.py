@@ -28,7 +28,7 @@ from kpis.domain import Direction
 from outsourcing import clock
 from outsourcing.errors import DomainError
 from partners.mixins import DomainFormMixin, ProgramManagerMixin, ViewerRequiredMixin, paginate
-from partners.models import Channel, Role, Team
+from partners.models import Channel, InteractionType, Role, Team
 from partners.scoping import get_scoped_or_404, scope
 from sla import design as band_design
 from sla import domain, services
@@ -36,6 +36,7 @@ from sla.currency import minor_digits
 from sla.evaluation import month_of
 from sla.forms import (
     UNIT_HELP,
+    BaseRateFormSet,
     ContractForm,
     DesignForm,
     ExitCriterionForm,
@@ -45,8 +46,10 @@ from sla.forms import (
     VolumeForm,
     band_formset_class,
     band_initial,
+    rate_formset_class,
+    rate_initial,
 )
-from sla.models import Band, Contract, GovernedKpi, PricingModel, Sla
+from sla.models import Band, Contract, GovernedKpi, PricingModel, RateLine, Sla
 
 # PRESENTATION
 # ------------------------------------------------------------------------------
@@ -60,58 +63,99 @@ PER = {
 }
 
 
-@dataclass(frozen=True)
-class PricingSummary:
-    """A contract's price as people compare them: the headline rate and the loaded rate,
-    with what each loaded-cost component adds (DOMAIN.md: "Headline rate is not loaded
-    rate")."""
+def per_unit(line: RateLine) -> str:
+    """'/h', '/contact', ...: what one rate of the line buys."""
+    model = line.hybrid_base if line.pricing_model == PricingModel.HYBRID else None
+    return PER.get(PricingModel(model or line.pricing_model), "")
 
-    contract: Contract
+
+@dataclass(frozen=True)
+class RateRow:
+    """One rate-card line as people compare prices: its headline rate and its loaded rate,
+    with what each loaded-cost component adds (docs/sla.md, "Rate cards")."""
+
+    line: RateLine
+    currency: str
+    minor: int
 
     def money(self, amount: Decimal) -> str:
-        return domain.format_money(amount, self.contract.currency, self.minor)
+        return domain.format_money(amount, self.currency, self.minor)
+
+    @property
+    def what(self) -> str:
+        """'Chat', or 'Chat · Complaints'."""
+        channel = self.line.get_channel_display()
+        kind = self.line.interaction_type
+        return f"{channel} · {kind.name}" if kind else channel
+
+    @property
+    def per(self) -> str:
+        return per_unit(self.line)
+
+    @property
+    def headline(self) -> str:
+        """'18.00 USD/h', or '12.00 USD/h + 1.50 USD per resolved contact' (hybrid)."""
+        line = self.line
+        text = f"{self.money(line.rate)}{self.per}"
+        if line.pricing_model == PricingModel.HYBRID and line.resolution_bonus:
+            text += f" + {self.money(line.resolution_bonus)} per resolved contact"
+        return text
+
+    @property
+    def loaded(self) -> str:
+        return f"{self.money(self.line.loaded_rate)}{self.per}"
+
+    @property
+    def text(self) -> str:
+        """'Chat: 3.00 USD/contact, loaded 3.57 USD/contact'."""
+        return f"{self.what}: {self.headline}, loaded {self.loaded}"
+
+
+@dataclass(frozen=True)
+class RateCard:
+    """A contract's price: its rate-card lines, and the loaded-cost components on top of
+    every headline rate (docs/sla.md: headline rate is not loaded rate)."""
+
+    contract: Contract
 
     @property
     def minor(self) -> int:
         return minor_digits(self.contract.currency)
 
-    @property
-    def per(self) -> str:
-        contract = self.contract
-        model = contract.hybrid_base if contract.pricing_model == PricingModel.HYBRID else None
-        return PER.get(PricingModel(model or contract.pricing_model), "")
-
-    @property
-    def headline(self) -> str:
-        """'18.00 USD/h', or '12.00 USD/h + 1.50 USD per resolved contact' (hybrid)."""
-        contract = self.contract
-        text = f"{self.money(contract.rate)}{self.per}"
-        if contract.pricing_model == PricingModel.HYBRID and contract.resolution_bonus:
-            text += f" + {self.money(contract.resolution_bonus)} per resolved contact"
-        return text
-
-    @property
-    def loaded(self) -> str:
-        return str(domain.round_money(self.contract.loaded_rate, self.minor))
+    @cached_property
+    def rows(self) -> list[RateRow]:
+        return [
+            RateRow(line, self.contract.currency, self.minor) for line in self.contract.rates.all()
+        ]
 
     @property
     def loaded_pct(self) -> str:
         return domain.plain_number(self.contract.loaded_pct)
 
     @property
-    def text(self) -> str:
-        """'18.00 USD/h, loaded 21.42 (+19%)'."""
-        return f"{self.headline}, loaded {self.loaded} (+{self.loaded_pct}%)"
+    def typed_channels(self) -> set[str]:
+        """Channels with a line for some interaction type: their other line prices the rest."""
+        return {line.channel for line in self.contract.rates.all() if line.interaction_type_id}
 
     @property
-    def components(self) -> list[tuple[str, str, str]]:
-        """(label, percentage, what it adds to the rate) of each component entered."""
-        rate = self.contract.rate
+    def components(self) -> list[tuple[str, str]]:
+        """(label, percentage) of each component entered."""
         return [
-            (label, domain.plain_number(pct), self.money(rate * pct / domain.HUNDRED))
+            (label, domain.plain_number(pct))
             for label, pct in self.contract.loaded_components.items()
             if pct
         ]
+
+    @property
+    def models(self) -> str:
+        """'Per agent hour (voice), per contact (chat, email)'."""
+        by_model: dict[str, list[str]] = defaultdict(list)
+        for line in self.contract.rates.all():
+            label = line.get_channel_display().lower()
+            if label not in by_model[line.get_pricing_model_display()]:
+                by_model[line.get_pricing_model_display()].append(label)
+        text = ", ".join(f"{model.lower()} ({', '.join(ch)})" for model, ch in by_model.items())
+        return text[:1].upper() + text[1:]
 
 
 @dataclass(frozen=True)
@@ -143,8 +187,13 @@ def contract_url(contract_id: int, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
+_RATES = Prefetch("rates", queryset=RateLine.objects.select_related("interaction_type"))
+
+
 def _scoped_contract(viewer: Any, pk: int) -> Contract:
-    return get_scoped_or_404(Contract.objects.select_related("partner"), viewer, pk=pk)
+    return get_scoped_or_404(
+        Contract.objects.select_related("partner").prefetch_related(_RATES), viewer, pk=pk
+    )
 
 
 def _scoped_sla(viewer: Any, pk: int) -> Sla:
@@ -166,23 +215,25 @@ class ContractListView(ViewerRequiredMixin, TemplateView):
         contracts = (
             scope(Contract, self.viewer)
             .select_related("partner")
+            .prefetch_related(_RATES)
             .annotate(sla_count=Count("slas"))
             .order_by("partner__name", "-start_date", "pk")
         )
         page = paginate(self.request, contracts)
         context.update(
             page=page,
-            rows=[(c, PricingSummary(c)) for c in page.object_list],
+            rows=[(c, RateCard(c)) for c in page.object_list],
             can_edit=self.viewer.role == Role.PROGRAM_MANAGER,
         )
         return context
 
 
-class ContractFormView(ProgramManagerMixin, DomainFormMixin, FormView):
-    """Add a contract, or edit one (with `pk`)."""
+class ContractFormView(ProgramManagerMixin, TemplateView):
+    """Add a contract, or edit one (with `pk`): its terms and its rate card, saved together
+    or not at all."""
 
-    form_class = ContractForm
     template_name = "sla/contract_form.html"
+    formset_prefix = "rates"
 
     @cached_property
     def contract(self) -> Contract | None:
@@ -190,15 +241,40 @@ class ContractFormView(ProgramManagerMixin, DomainFormMixin, FormView):
             return None
         return _scoped_contract(self.viewer, self.kwargs["pk"])
 
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "viewer": self.viewer, "instance": self.contract}
+    def forms(self, data: Any = None) -> tuple[ContractForm, BaseRateFormSet]:
+        rows = rate_initial(self.contract) if self.contract else []
+        formset_class = rate_formset_class(extra=1 if rows else 2)
+        formset = formset_class(
+            data,
+            initial=rows,
+            prefix=self.formset_prefix,
+            form_kwargs={"interaction_types": scope(InteractionType, self.viewer)},
+        )
+        return ContractForm(data, viewer=self.viewer, instance=self.contract), formset
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(contract=self.contract, **kwargs)
+    def render_forms(self, form: ContractForm, formset: BaseRateFormSet) -> HttpResponse:
+        return self.render_to_response(
+            self.get_context_data(form=form, formset=formset, contract=self.contract)
+        )
 
-    def perform(self, form: ContractForm) -> HttpResponse:
-        contract = services.contract_save(viewer=self.viewer, contract=form.save(commit=False))
-        messages.success(self.request, f"Saved the contract {contract.name}.")
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.render_forms(*self.forms())
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form, formset = self.forms(request.POST)
+        if not (form.is_valid() and formset.is_valid()):
+            return self.render_forms(form, formset)
+        try:
+            contract = services.contract_save(
+                viewer=self.viewer, contract=form.save(commit=False), rates=formset.rates()
+            )
+        except DomainError as exc:
+            if exc.field == "rates":
+                formset.refuse(exc.message)
+            else:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            return self.render_forms(form, formset)
+        messages.success(request, f"Saved the contract {contract.name}.")
         return redirect(contract_url(contract.pk))
 
 
@@ -223,7 +299,7 @@ class ContractDetailView(ViewerRequiredMixin, TemplateView):
         channels = [c for c in Channel if any(v.channel == c for v in volumes)]
         context.update(
             contract=contract,
-            pricing=PricingSummary(contract),
+            card=RateCard(contract),
             slas=[(sla, [governed_view(g) for g in sla.governed.all()]) for sla in slas],
             volume_channels=channels,
             volume_rows=[
@@ -436,6 +512,9 @@ class VolumeEditView(ProgramManagerMixin, FormView):
             previous if self.contract.covers(previous) else self.contract.start_date.replace(day=1)
         )
 
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "channels": self.contract.channels}
+
     def get_initial(self) -> dict[str, Any]:
         initial: dict[str, Any] = {"month": self.month}
         for volume in self.contract.volumes.filter(month=self.month):
@@ -444,7 +523,9 @@ class VolumeEditView(ProgramManagerMixin, FormView):
         return initial
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(contract=self.contract, **kwargs)
+        context = super().get_context_data(
+            contract=self.contract, card=RateCard(self.contract), **kwargs
+        )
         form = context["form"]
         posted = getattr(form, "cleaned_data", {}).get("month") if form.is_bound else None
         context["month"] = posted or self.month

@@ -62,3 +62,22 @@ def console_errors(page):
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     return errors
+
+
+@pytest.fixture
+def accessibility_problems():
+    """accessibility_problems(page) -> one line per axe-core rule the page breaks (axe-core
+    ships inside axe-playwright-python: nothing is downloaded)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def check(page) -> list[str]:
+        results = axe.run(page)
+        return [
+            f"{v['id']} ({v['impact']}): {v['help']} at "
+            + ", ".join(" ".join(node["target"]) for node in v["nodes"][:3])
+            for v in results.response["violations"]
+        ]
+
+    return check

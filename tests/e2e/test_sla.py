@@ -69,3 +69,50 @@ def test_a_band_layout_with_a_gap_is_refused_in_the_editor(
     assert "Gap between 'penalty' (up to 70%) and 'remediation' (from 75%)" in page.content()
     assert governed.bands.get(position=0).upper == 75
     assert console_errors == []
+
+
+def test_a_contract_with_a_two_model_rate_card_in_the_browser(
+    signed_in, live_server, console_errors, accessibility_problems
+):
+    """The program manager writes a contract whose voice is paid by the hour and chat by the
+    contact, adding the second line with the button; the contract page shows each line's
+    headline and loaded rate; an overlapping second contract is refused, naming the first."""
+    page = signed_in
+    page.goto(f"{live_server.url}/contracts/new/")
+    assert accessibility_problems(page) == []
+    page.select_option("select[name=partner]", label="Harborline Support")
+    page.fill("input[name=name]", "Harborline 2027")
+    page.fill("input[name=start_date]", "2027-01-01")
+    page.fill("input[name=end_date]", "2027-12-31")
+    page.fill("input[name=currency]", "USD")
+    page.fill("input[name=wfm_pct]", "10")
+    page.select_option("select[name=rates-0-channel]", "voice")
+    page.select_option("select[name=rates-0-pricing_model]", "per_hour")
+    page.fill("input[name=rates-0-rate]", "18")
+    page.select_option("select[name=rates-1-channel]", "chat")
+    page.select_option("select[name=rates-1-pricing_model]", "per_contact")
+    page.fill("input[name=rates-1-rate]", "3.20")
+    page.get_by_role("button", name="Add a line").click()
+    page.select_option("select[name=rates-2-channel]", "chat")
+    page.select_option("select[name=rates-2-interaction_type]", label="Complaint / return")
+    page.select_option("select[name=rates-2-pricing_model]", "per_contact")
+    page.fill("input[name=rates-2-rate]", "6")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url("**/contracts/*/")
+    body = page.content()
+    for shown in ("18.00 USD/h", "19.80 USD/h", "3.20 USD/contact", "3.52 USD/contact",
+                  "Chat · Complaint / return", "6.60 USD/contact"):  # fmt: skip
+        assert shown in body, shown
+    assert accessibility_problems(page) == []
+    page.goto(f"{live_server.url}/contracts/new/")
+    page.select_option("select[name=partner]", label="Harborline Support")
+    page.fill("input[name=name]", "Harborline chat bridge")
+    page.fill("input[name=start_date]", "2027-06-01")
+    page.fill("input[name=end_date]", "2027-08-31")
+    page.fill("input[name=currency]", "USD")
+    page.select_option("select[name=rates-0-channel]", "chat")
+    page.select_option("select[name=rates-0-pricing_model]", "per_contact")
+    page.fill("input[name=rates-0-rate]", "3")
+    page.get_by_role("button", name="Save").click()
+    assert "already prices chat in June 2027 to August 2027" in page.content()
+    assert console_errors == []

@@ -1059,14 +1059,14 @@ def test_what_if_prices_the_last_quarter_under_each_model(
         "end": quarter.end.isoformat(),
     }
     assert (body["currency"], body["actual_cost"], body["note"]) == ("USD", "4000.0000", "")
-    assert body["planned_cost"] == "60000.0000"  # 15,000 forecast contacts × 4.00
+    assert body["planned_cost"] == "20000.0000"  # 5,000 forecast contacts × 4.00
     assert (body["actual"]["contacts"], body["actual"]["resolved"]) == (1000, 800)
-    # The forecast: three months of 5,000, resolved at the baseline's 80 % FCR.
-    assert (body["expected"]["contacts"], body["expected"]["resolved"]) == (15000, 12000)
+    # The forecast of the one settled month: 5,000, resolved at the baseline's 80 % FCR.
+    assert (body["expected"]["contacts"], body["expected"]["resolved"]) == (5000, 4000)
     assert body["expected_fcr_pct"] == "80.0"
     rows = {row["model"]: row for row in body["rows"]}
     assert list(rows) == ["per_hour", "per_fte", "per_contact", "per_resolved", "hybrid"]
-    # The contract's 4.00 a contact prices the forecast at 60,000.00; per contact keeps its
+    # The rate card's 4.00 a contact prices the forecast at 20,000.00; per contact keeps its
     # rate, so the 1,000 actual contacts cost what was invoiced.
     assert (rows["per_contact"]["amount"], rows["per_contact"]["current"]) == ("4000.0000", True)
     assert rows["per_contact"]["difference"] == "0.0000"

@@ -130,25 +130,27 @@ def test_the_what_if_prices_last_quarter_under_each_model(costed, world, login, 
     assert what_if.quarter == quarter
     assert what_if.actual_cost == D("22000.00")  # the two invoices, headline charges
     assert (what_if.actual.contacts, what_if.actual.resolved) == (5500, 3600)
-    # Forecast 3 × 3,000 contacts at 76 % FCR: 9,000 contacts, 6,840 resolved.
-    assert (what_if.expected.contacts, what_if.expected.resolved) == (9000, 6840)
+    # Forecast for the two settled months, 2 × 3,000 contacts at 76 % FCR: 6,000 contacts,
+    # 4,560 resolved.
+    assert (what_if.expected.contacts, what_if.expected.resolved) == (6000, 4560)
     rows = {r.model.value: r for r in what_if.rows}
-    # The contract charges 4.00 a contact: 36,000.00 for the forecast. Each model is priced
-    # to charge that for the forecast, so the current model keeps its rate and its invoice.
-    assert what_if.planned_cost == D("36000.00")
+    # The rate card charges chat 4.00 a contact: 24,000.00 for the forecast. Each model is
+    # priced to charge that for the forecast, so the current model keeps its rate and its
+    # invoice.
+    assert what_if.planned_cost == D("24000.00")
     assert rows["per_contact"].current
-    assert rows["per_contact"].rate_text == "4.0000 USD"
+    assert rows["per_contact"].rate_text == "chat 4.0000 USD"
     assert rows["per_contact"].amount == D("22000.00")  # 5,500 × 4.00, as invoiced
     assert rows["per_contact"].difference == D("0.00")
-    assert rows["per_resolved"].rate_text == "5.2632 USD"  # 36,000 / 6,840
-    assert rows["per_resolved"].amount == D("18947.37")  # 3,600 × 36,000 / 6,840
+    assert rows["per_resolved"].rate_text == "chat 5.2632 USD"  # 24,000 / 4,560
+    assert rows["per_resolved"].amount == D("18947.37")  # 3,600 × 24,000 / 4,560
     assert rows["per_resolved"].difference == D("-3052.63")
     assert rows["per_hour"].amount is None  # no hours entered
     page = response.content.decode()
     assert "current contract" in page
     assert "18,947.37 USD" in page
     assert "−3,052.63 USD" in page
-    assert "the scope's forecast (9,000 contacts at the baseline FCR of 76%" in page
+    assert "the scope's forecast (6,000 contacts at the baseline FCR of 76%" in page
 
 
 def test_without_settlements_or_scope_the_page_says_so(world, login, buyer_exec):

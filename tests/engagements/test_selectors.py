@@ -407,7 +407,7 @@ def test_what_if_per_resolved_is_cheaper_when_fcr_is_below_the_baseline(pm, worl
     assert rows[PricingModel.PER_RESOLVED].amount == D("9000.00")
     assert rows[PricingModel.PER_RESOLVED].difference == D("-3000.00")
     assert rows[PricingModel.HYBRID].amount == D("11400.00")
-    assert rows[PricingModel.HYBRID].rate_text == "3.2000 USD/contact + 1.0000 USD/resolved"
+    assert rows[PricingModel.HYBRID].rate_text == "chat 3.2000 USD/contact + 1.0000 USD/resolved"
     assert rows[PricingModel.PER_HOUR].amount is None
     assert rows[PricingModel.PER_HOUR].rate_text == "no volume to price on"
     assert not rows[PricingModel.PER_RESOLVED].current

@@ -6,25 +6,55 @@ from datetime import date
 from decimal import Decimal
 
 from kpis.models import KpiSnapshot
-from partners.models import Partner
+from partners.models import Channel, InteractionType, Partner
 from sla import domain
-from sla.models import ChannelVolume, Contract, GovernedKpi, Sla
+from sla.models import ChannelVolume, Contract, GovernedKpi, RateLine, Sla
+
+PRICE_FIELDS = ("pricing_model", "rate", "hybrid_base", "resolution_bonus")
 
 
-def make_contract(partner: Partner, **overrides: object) -> Contract:
+def make_contract(
+    partner: Partner, *, channels: tuple[str, ...] = tuple(Channel.values), **overrides: object
+) -> Contract:
+    """A contract whose rate card prices every channel in `channels` alike: per contact at
+    4.00 unless `pricing_model`, `rate`, `hybrid_base` or `resolution_bonus` say otherwise."""
+    price: dict[str, object] = {"pricing_model": "per_contact", "rate": Decimal("4.00")}
+    price.update({name: overrides.pop(name) for name in PRICE_FIELDS if name in overrides})
     fields: dict[str, object] = {
         "name": "Master services agreement",
         "start_date": date(2026, 1, 1),
         "end_date": date(2027, 12, 31),
         "currency": "USD",
         "notice_days": 45,
-        "pricing_model": "per_contact",
-        "rate": Decimal("4.00"),
         "credit_cap_pct": Decimal(10),
         "bonus_cap_pct": Decimal(5),
     }
     fields.update(overrides)
-    return Contract.objects.create(partner=partner, **fields)
+    contract = Contract.objects.create(partner=partner, **fields)
+    RateLine.objects.bulk_create(
+        RateLine(contract=contract, channel=channel, **price)  # type: ignore[arg-type]
+        for channel in channels
+    )
+    return contract
+
+
+def rate(
+    contract: Contract,
+    channel: str,
+    pricing_model: str,
+    amount: str,
+    *,
+    interaction_type: InteractionType | None = None,
+    **more: object,
+) -> RateLine:
+    """Set one line of a contract's rate card (replacing the line it takes the place of)."""
+    RateLine.objects.filter(
+        contract=contract, channel=channel, interaction_type=interaction_type
+    ).delete()
+    return RateLine.objects.create(
+        contract=contract, channel=channel, interaction_type=interaction_type,
+        pricing_model=pricing_model, rate=Decimal(amount), **more,
+    )  # fmt: skip
 
 
 def make_sla(contract: Contract, **overrides: object) -> Sla:

@@ -91,8 +91,10 @@ def new_contract(world, **overrides) -> dict:
         "start_date": "2027-01-01",
         "end_date": "2028-12-31",
         "currency": "eur",
-        "pricing_model": "per_hour",
-        "rate": "20.00",
+        "rates": [
+            {"channel": "voice", "pricing_model": "per_hour", "rate": "20.00"},
+            {"channel": "chat", "pricing_model": "per_contact", "rate": "3.00"},
+        ],
         "wfm_pct": "10",
         "qa_pct": "5",
         **overrides,
@@ -116,12 +118,23 @@ def test_program_manager_creates_and_updates_a_contract(api_login, buyer_pm, wor
     response = client.post(CONTRACTS, new_contract(world), format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert (body["currency"], body["rate"], body["wfm_pct"]) == ("EUR", "20.0000", "10.00")
-    # The loaded rate: 20 plus 10 % WFM and 5 % QA.
-    assert (body["loaded_rate"], body["loaded_pct"]) == ("23.0000", "15.00")
+    assert (body["currency"], body["wfm_pct"], body["loaded_pct"]) == ("EUR", "10.00", "15.00")
+    # Each line's loaded rate: its rate plus 10 % WFM and 5 % QA.
+    assert [(r["channel"], r["pricing_model"], r["rate"], r["loaded_rate"])
+            for r in body["rates"]] == [
+        ("voice", "per_hour", "20.0000", "23.0000"),
+        ("chat", "per_contact", "3.0000", "3.4500"),
+    ]  # fmt: skip
     response = client.patch(f"{CONTRACTS}{body['id']}/", {"notice_days": 60}, format="json")
     assert response.status_code == 200, response.json()
-    assert Contract.objects.get(pk=body["id"]).notice_days == 60
+    contract = Contract.objects.get(pk=body["id"])
+    assert contract.notice_days == 60
+    assert contract.channels == ["voice", "chat"]  # left out, the rate card stays
+    # Sent, the rate card is replaced as a whole.
+    email = [{"channel": "email", "pricing_model": "per_contact", "rate": "4.10"}]
+    response = client.patch(f"{CONTRACTS}{body['id']}/", {"rates": email}, format="json")
+    assert response.status_code == 200, response.json()
+    assert [r["channel"] for r in response.json()["rates"]] == ["email"]
 
 
 @pytest.mark.parametrize(
@@ -129,8 +142,37 @@ def test_program_manager_creates_and_updates_a_contract(api_login, buyer_pm, wor
     [
         ({"currency": "XXQ"}, "currency", "'XXQ' is not an ISO 4217 currency code"),
         ({"end_date": "2026-12-31"}, "end_date", "The contract ends (2026-12-31) before it starts"),
-        ({"pricing_model": "hybrid"}, "hybrid_base", "A hybrid price needs a base"),
-        ({"rate": "many"}, "rate", "A valid number is required"),
+        (
+            {"rates": [{"channel": "chat", "pricing_model": "hybrid", "rate": "2"}]},
+            "rates",
+            "Line 1 (chat): a hybrid price needs a base",
+        ),
+        (
+            {"rates": [{"channel": "chat", "pricing_model": "per_contact", "rate": "many"}]},
+            "rates.0.rate",
+            "A valid number is required",
+        ),
+        (
+            {"rates": [{"channel": "chat", "pricing_model": "per_contact", "rate": "-1"}]},
+            "rates",
+            "Line 1 (chat): a rate cannot be negative",
+        ),
+        (
+            {
+                "rates": [
+                    {
+                        "channel": "chat",
+                        "pricing_model": "per_contact",
+                        "rate": "3",
+                        "currency": "USD",
+                    }
+                ]
+            },
+            "rates",
+            "Line 1 (chat) is in USD, the contract in EUR: one contract invoices in one currency",
+        ),
+        ({"rates": []}, "rates.non_field_errors", "This list may not be empty"),
+        ({"rates": None}, "rates", "This field may not be null"),
         ({"partner": 999_999}, "partner", "No partner with id 999999 in your account"),
     ],
 )

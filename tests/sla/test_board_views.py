@@ -96,7 +96,7 @@ def test_settlement_page_explains_invoice_lines_and_totals(harbor_october, buyer
     assert response.status_code == 200
     html = response.content.decode()
     assert "Harbor Support: settlement for October 2026" in html
-    assert "12,000 contacts × 4.00 USD" in html
+    assert "12,000 chat contacts × 4.00 USD = 48,000.00 USD" in html
     assert len(lines) == 2
     for line in lines:
         assert escape(line.explanation) in html

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kpis.models import KpiSnapshot
-from partners.models import Membership
+from partners.models import InteractionType, Membership
 from partners.scoping import viewer_for_membership
 from sla import domain
 from sla.design import weekly_values
@@ -131,7 +131,8 @@ def test_contract_list_shows_headline_and_loaded_rate_caps_notice_and_slas(
     page = text(login(buyer_pm).get(reverse("sla:contract-list")))
     assert "Harbor MSA" in page
     assert "Harbor Support" in page
-    assert "18.00 USD/h, loaded 21.42 (+19%)" in page
+    assert "Voice: 18.00 USD/h, loaded 21.42 USD/h" in page
+    assert "Per agent hour (voice, email, chat, social messaging)" in page
     assert "credits ≤ 10%" in page
     assert "45 days" in page
     assert "Quetzal Contact MSA" in page  # the buyer sees every partner of its account
@@ -176,10 +177,6 @@ CONTRACT_POST = {
     "end_date": "2026-12-31",
     "currency": "eur",
     "notice_days": "60",
-    "pricing_model": "hybrid",
-    "rate": "15",
-    "hybrid_base": "per_hour",
-    "resolution_bonus": "0.50",
     "wfm_pct": "4",
     "qa_pct": "3",
     "team_leads_pct": "",
@@ -192,23 +189,63 @@ CONTRACT_POST = {
 }
 
 
+def rate_rows(*rows: dict[str, object], initial: int = 0) -> dict[str, object]:
+    """The rate-card formset's POST: one dict per line (channel, pricing_model, rate, ...)."""
+    data: dict[str, object] = {
+        "rates-TOTAL_FORMS": len(rows),
+        "rates-INITIAL_FORMS": initial,
+        "rates-MIN_NUM_FORMS": 0,
+        "rates-MAX_NUM_FORMS": 1000,
+    }
+    for i, row in enumerate(rows):
+        for name in ("channel", "interaction_type", "pricing_model", "rate", "hybrid_base",
+                     "resolution_bonus"):  # fmt: skip
+            data[f"rates-{i}-{name}"] = row.get(name, "")
+        if row.get("DELETE"):
+            data[f"rates-{i}-DELETE"] = "on"
+    return data
+
+
+VOICE_HYBRID = {"channel": "voice", "pricing_model": "hybrid", "rate": "15",
+                "hybrid_base": "per_hour", "resolution_bonus": "0.50"}  # fmt: skip
+CHAT_PER_CONTACT = {"channel": "chat", "pricing_model": "per_contact", "rate": "3.00"}
+
+
 def test_program_manager_creates_a_contract_through_the_form(login, buyer_pm, world):
+    complaints = InteractionType.objects.create(
+        account=world.account, code="complaint-return", name="Complaint / return"
+    )
     client = login(buyer_pm)
     page = text(client.get(reverse("sla:contract-create")))
     assert "Harbor Support" in page
     assert "Quetzal Contact" in page
     assert "Zanzibar" not in page  # partner choices stay in the account
+    assert "Rate card" in page
+    assert "Complaint / return" in page  # interaction types to price on lines of their own
+    rows = rate_rows(
+        VOICE_HYBRID,
+        CHAT_PER_CONTACT,
+        {"channel": "chat", "interaction_type": complaints.pk, "pricing_model": "per_contact",
+         "rate": "6.50"},
+        {},  # a blank row is ignored
+    )  # fmt: skip
     response = client.post(
-        reverse("sla:contract-create"), {**CONTRACT_POST, "partner": world.harbor.pk}
+        reverse("sla:contract-create"), {**CONTRACT_POST, "partner": world.harbor.pk, **rows}
     )
     contract = Contract.objects.get(name="Pilot contract")
     assert response.status_code == 302
     assert response["Location"] == reverse("sla:contract-detail", args=[contract.pk])
     assert contract.currency == "EUR"
-    assert contract.hybrid_base == "per_hour"
-    assert contract.resolution_bonus == Decimal("0.50")
     assert contract.training_pct == 0
-    assert contract.loaded_rate == Decimal("16.05")
+    assert [
+        (r.channel, r.interaction_type_id, r.pricing_model, r.rate, r.hybrid_base,
+         r.resolution_bonus, r.loaded_rate)
+        for r in contract.rates.all()
+    ] == [
+        ("voice", None, "hybrid", Decimal(15), "per_hour", Decimal("0.50"), Decimal("16.05")),
+        ("chat", None, "per_contact", Decimal(3), "", Decimal(0), Decimal("3.21")),
+        ("chat", complaints.pk, "per_contact", Decimal("6.5"), "", Decimal(0), Decimal("6.955")),
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -220,48 +257,73 @@ def test_program_manager_creates_a_contract_through_the_form(login, buyer_pm, wo
             "The contract ends (2025-06-30) before it starts (2026-01-01).",
             "end_date",
         ),
-        ({"hybrid_base": ""}, "A hybrid price needs a base", "hybrid_base"),
+        (
+            rate_rows({**VOICE_HYBRID, "hybrid_base": ""}),
+            "Line 1 (voice): a hybrid price needs a base",
+            "rates",
+        ),
+        (
+            rate_rows({**CHAT_PER_CONTACT, "rate": "-2"}),
+            "Line 1 (chat): a rate cannot be negative",
+            "rates",
+        ),
+        (rate_rows({**CHAT_PER_CONTACT, "rate": ""}), "Line 1 (chat): enter its rate", "rates"),
+        (rate_rows({**CHAT_PER_CONTACT, "rate": "three"}), "Rate: Enter a number", "rate"),
+        (
+            rate_rows(CHAT_PER_CONTACT, {**CHAT_PER_CONTACT, "rate": "3.50"}),
+            "Line 2 (chat) prices the same contacts as line 1",
+            "rates",
+        ),
+        (rate_rows({}), "Add at least one rate line", "rates"),
     ],
 )
 def test_contract_form_shows_the_services_error_and_saves_nothing(
     login, buyer_pm, world, change, message, field_name
 ):
-    data = {**CONTRACT_POST, "partner": world.harbor.pk, **change}
+    data = {**CONTRACT_POST, **rate_rows(CHAT_PER_CONTACT), "partner": world.harbor.pk, **change}
     response = login(buyer_pm).post(reverse("sla:contract-create"), data)
     assert response.status_code == 200
     assert message in text(response)
-    assert field_name in response.context["form"].errors
+    form, formset = response.context["form"], response.context["formset"]
+    if field_name == "rates":
+        assert message in " ".join(formset.non_form_errors())
+    elif field_name in form.fields:
+        assert field_name in form.errors
+    else:
+        assert any(field_name in errors for errors in formset.errors)
     assert not Contract.objects.exists()
 
 
 def test_contract_form_refuses_another_accounts_partner(login, buyer_pm, world):
-    data = {**CONTRACT_POST, "partner": world.zanzibar.pk}
+    data = {**CONTRACT_POST, **rate_rows(CHAT_PER_CONTACT), "partner": world.zanzibar.pk}
     response = login(buyer_pm).post(reverse("sla:contract-create"), data)
     assert "partner" in response.context["form"].errors
     assert not Contract.objects.exists()
 
 
-def test_program_manager_edits_a_contract(login, buyer_pm, contract):
+def test_program_manager_edits_a_contract_and_its_rate_card(login, buyer_pm, contract):
     client = login(buyer_pm)
     page = text(client.get(reverse("sla:contract-update", args=[contract.pk])))
     assert "Edit Harbor MSA" in page
-    assert 'value="18.0000"' in page
+    assert 'name="rates-0-rate" value="18"' in page
     data = {
         **CONTRACT_POST,
         "partner": contract.partner.pk,
         "name": "Harbor MSA",
-        "pricing_model": "per_fte",
-        "rate": "2400",
-        "hybrid_base": "per_hour",  # ignored: not hybrid
-    }
+        **rate_rows(
+            {"channel": "voice", "pricing_model": "per_fte", "rate": "2400",
+             "hybrid_base": "per_hour"},  # ignored: not hybrid
+            {"channel": "email", "pricing_model": "per_hour", "rate": "18", "DELETE": True},
+            CHAT_PER_CONTACT,
+            initial=2,
+        ),
+    }  # fmt: skip
     response = client.post(reverse("sla:contract-update", args=[contract.pk]), data)
-    assert response.status_code == 302
-    contract.refresh_from_db()
-    assert (contract.pricing_model, contract.rate, contract.hybrid_base) == (
-        "per_fte",
-        Decimal(2400),
-        "",
-    )
+    assert response.status_code == 302, response.context["formset"].non_form_errors()
+    assert [(r.channel, r.pricing_model, r.rate, r.hybrid_base) for r in contract.rates.all()] == [
+        ("voice", "per_fte", Decimal(2400), ""),
+        ("chat", "per_contact", Decimal(3), ""),
+    ]
 
 
 # CONTRACT DETAIL
@@ -282,11 +344,12 @@ def test_contract_detail_explains_pricing_bands_volumes_and_exit(login, buyer_pm
         met_on=date(2026, 7, 1),
     )  # fmt: skip
     page = text(login(buyer_pm).get(reverse("sla:contract-detail", args=[contract.pk])))
-    # pricing: headline against loaded, per component
+    # the rate card: headline against loaded rate per line, and the components
     assert "18.00 USD/h" in page
-    assert "21.42 USD/h" in page
-    assert "Team leads" in page
-    assert "+ 1.08 USD" in page  # 6 % of 18.00
+    assert "21.42 USD/h" in page  # 18.00 + 19 %
+    assert "Loaded rate (+19%)" in page
+    assert "Team leads 6%" in page
+    assert "capped at the shares above of the whole invoice" in page
     # bands, best first, with their consequences
     assert "CSAT · Chat" in page
     assert page.index("88% and above") < page.index("below 75%")

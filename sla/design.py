@@ -108,6 +108,7 @@ class Design:
     bands: list[domain.Band]  # empty with fewer than MIN_WEEKS weekly values
     guardrail: bool
     template: domain.Template | None
+    min_sample: int  # the governed KPI's, decided from n ≥ this in every band
 
     @property
     def values(self) -> list[Decimal]:
@@ -127,10 +128,12 @@ def band_design(
     weeks: Sequence[Period],
     cuts: tuple[Decimal, Decimal, Decimal],
     guardrail: bool | None = None,
+    min_sample: int | None = None,
 ) -> Design:
     """Weekly values, their summary and the suggested bands. `guardrail` None: the
     template's choice, else a guardrail for efficiency KPIs. A guardrail's suggested bands
-    carry no money (they open a review). Raises ValueError for percentiles out of order."""
+    carry no money (they open a review). `min_sample` None: Keel's default (the KPI is not
+    governed yet). Raises ValueError for percentiles out of order."""
     definition = domain.governable(kpi)
     template = template_for(kpi)
     if guardrail is None:
@@ -144,7 +147,10 @@ def band_design(
         )
         if guardrail:
             bands = [replace(b, bonus_pct=domain.ZERO, credit_pct=domain.ZERO) for b in bands]
-    return Design(definition, found, summarise(values), bands, guardrail, template)
+    return Design(
+        definition, found, summarise(values), bands, guardrail, template,
+        min_sample if min_sample is not None else domain.DEFAULT_MIN_SAMPLE,
+    )  # fmt: skip
 
 
 def _number(value: Decimal) -> float:

@@ -1,10 +1,15 @@
 """SLA rules: bands, where a KPI value falls in them, and the money that moves. Pure:
 standard library and `kpis.domain` only, so that every rule is tested without a database.
 
-Conventions (DOMAIN.md, "SLA design: bands, not points"):
-- A band covers `[lower, upper)`: the lower bound belongs to the band, the upper bound to the
-  next one ("88 % and above" is bonus, 82 % up to 88 % base). The lowest band has no lower
-  bound and the highest no upper bound, so that every value falls in exactly one band.
+Conventions (docs/sla.md, "SLAs and bands"):
+- Adjacent bands share a bound, and the bound belongs where the contract puts it: for a
+  higher-is-better KPI a band holds its lower bound ("88 % and above" is bonus, exactly 88 %
+  too), for a lower-is-better KPI its upper bound ("480 s or less" is base, exactly 480 s
+  too). The lowest band has no lower bound and the highest no upper bound, so that every
+  value falls in exactly one band.
+- The minimum sample below which nothing is decided is one number per governed KPI.
+- "At risk": a decided value whose interval reaches a graver band (a larger credit or a
+  plan); a better band is no risk.
 - Bounds are in the unit people read: percentages as 0-100, durations in seconds, NPS as
   -100..100, CES on its 1-7 scale. `band_unit_value` converts a `KpiValue` to it.
 - Money is `Decimal`. Each amount is computed exactly and rounded once, half up, to the
@@ -15,8 +20,8 @@ Conventions (DOMAIN.md, "SLA design: bands, not points"):
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from kpis.domain import DEFINITIONS, Direction, Kpi, KpiValue, Unit
@@ -88,7 +93,10 @@ class BandKind(StrEnum):
 @dataclass(frozen=True)
 class Band:
     """One band of a governed KPI and its consequence. Percentages (`bonus_pct`,
-    `credit_pct`) are shares of the channel's monthly invoice, 0-100."""
+    `credit_pct`) are shares of the channel's monthly invoice, 0-100.
+
+    Which band holds a shared bound depends on the KPI's direction (see `contains`); the
+    minimum sample is the governed KPI's, one number for all its bands (`evaluate`)."""
 
     kind: BandKind
     lower: Decimal | None
@@ -96,16 +104,22 @@ class Band:
     bonus_pct: Decimal = ZERO
     credit_pct: Decimal = ZERO
     opens_remediation: bool = False
-    min_sample: int = DEFAULT_MIN_SAMPLE
     label: str = ""
 
     @property
     def name(self) -> str:
         return self.label or self.kind.value
 
-    def contains(self, value: Decimal) -> bool:
-        return (self.lower is None or value >= self.lower) and (
-            self.upper is None or value < self.upper
+    def contains(self, value: Decimal, direction: Direction) -> bool:
+        """Whether the band holds `value`, with the bound where the contract puts it: a
+        higher-is-better band holds its lower bound ("88% and above", `[lower, upper)`), a
+        lower-is-better band its upper bound ("480 s or less", `(lower, upper]`)."""
+        if direction is Direction.HIGHER_IS_BETTER:
+            return (self.lower is None or value >= self.lower) and (
+                self.upper is None or value < self.upper
+            )
+        return (self.lower is None or value > self.lower) and (
+            self.upper is None or value <= self.upper
         )
 
     @property
@@ -124,17 +138,38 @@ def _with_unit(unit: Unit, value: Decimal) -> str:
     return f"{plain_number(value)}{suffix}"
 
 
-def bounds_text(band: Band, unit: Unit) -> str:
-    """'75-82%', '88% and above', 'below 75%', 'any value'."""
-    if band.lower is None and band.upper is None:
+def range_text(lower: Decimal | None, upper: Decimal | None, kpi: GovernableKpi) -> str:
+    """Values from `lower` to `upper` in contract language, the shared bound on the side
+    the KPI's direction gives it. Higher is better: 'below 75%', '82% to below 88%', '88% and
+    above'. Lower is better: '480 s or less', 'above 300 s up to 480 s', 'above 480 s'."""
+    if lower is None and upper is None:
         return "any value"
-    if band.lower is None:
-        return f"below {_with_unit(unit, band.upper)}"  # type: ignore[arg-type]
-    if band.upper is None:
-        return f"{_with_unit(unit, band.lower)} and above"
-    if unit is Unit.PERCENT:
-        return f"{plain_number(band.lower)}-{plain_number(band.upper)}%"
-    return f"{_with_unit(unit, band.lower)} to {_with_unit(unit, band.upper)}"
+    unit = kpi.unit
+    if kpi.direction is Direction.HIGHER_IS_BETTER:
+        if lower is None:
+            return f"below {_with_unit(unit, upper)}"  # type: ignore[arg-type]
+        if upper is None:
+            return f"{_with_unit(unit, lower)} and above"
+        return f"{_with_unit(unit, lower)} to below {_with_unit(unit, upper)}"
+    if lower is None:
+        return f"{_with_unit(unit, upper)} or less"  # type: ignore[arg-type]
+    if upper is None:
+        return f"above {_with_unit(unit, lower)}"
+    return f"above {_with_unit(unit, lower)} up to {_with_unit(unit, upper)}"
+
+
+def bounds_text(band: Band, kpi: GovernableKpi) -> str:
+    """The values a band holds, as a contract writes them (`range_text`)."""
+    return range_text(band.lower, band.upper, kpi)
+
+
+def _values(lower: Decimal | None, upper: Decimal | None, kpi: GovernableKpi) -> str:
+    """`range_text` inside a sentence: 'values from 80% to below 82%', 'values of 99% and
+    above', 'values above 480 s'."""
+    text = range_text(lower, upper, kpi)
+    if text.startswith(("below", "above")):
+        return f"values {text}"
+    return f"values {'of' if lower is None or upper is None else 'from'} {text}"
 
 
 def _worse(a: Band, b: Band) -> list[str]:
@@ -149,11 +184,17 @@ def _worse(a: Band, b: Band) -> list[str]:
     return reasons
 
 
+def _by_value(bands: Sequence[Band]) -> list[Band]:
+    """Lowest values first: the band without a lower bound, then by lower bound."""
+    return sorted(bands, key=lambda b: (b.lower is not None, b.lower or ZERO))
+
+
 def band_layout_problems(bands: Sequence[Band], kpi: GovernableKpi) -> list[str]:
     """Every reason a set of bands cannot be used, in words; empty when it is sound.
 
     Sound bands each have sensible bounds and consequences, together cover every value with
-    no gap and no overlap, and never treat a better value worse than a poorer one.
+    no gap and no overlap (adjacent bands share a bound, held by one of them as `Band.contains`
+    says), and never treat a better value worse than a poorer one.
     """
     unit = kpi.unit
     problems: list[str] = []
@@ -171,21 +212,20 @@ def band_layout_problems(bands: Sequence[Band], kpi: GovernableKpi) -> list[str]
                 problems.append(f"{name}: the {label} must be between 0 and 100% of the invoice.")
         if band.bonus_pct > 0 and band.credit_pct > 0:
             problems.append(f"{name}: a band pays a bonus or takes a credit, not both.")
-        if band.min_sample < 1:
-            problems.append(f"{name}: the minimum sample must be at least 1.")
     if problems:
         return problems
 
-    ordered = sorted(bands, key=lambda b: (b.lower is not None, b.lower or ZERO))
-    if ordered[0].lower is not None:
+    ordered = _by_value(bands)
+    lowest, highest = ordered[0], ordered[-1]
+    if lowest.lower is not None:
         problems.append(
-            f"Values below {_with_unit(unit, ordered[0].lower)} fall in no band: leave the lower "
-            f"bound of the lowest band ('{ordered[0].name}') empty."
+            f"{_values(None, lowest.lower, kpi).capitalize()} fall in no band: leave the lower "
+            f"bound of the lowest band ('{lowest.name}') empty."
         )
-    if ordered[-1].upper is not None:
+    if highest.upper is not None:
         problems.append(
-            f"Values of {_with_unit(unit, ordered[-1].upper)} and above fall in no band: leave "
-            f"the upper bound of the highest band ('{ordered[-1].name}') empty."
+            f"{_values(highest.upper, None, kpi).capitalize()} fall in no band: leave the "
+            f"upper bound of the highest band ('{highest.name}') empty."
         )
     for low, high in zip(ordered, ordered[1:], strict=False):
         if low.upper is None or high.lower is None:
@@ -195,15 +235,15 @@ def band_layout_problems(bands: Sequence[Band], kpi: GovernableKpi) -> list[str]
             )
         elif low.upper < high.lower:
             problems.append(
-                f"Gap between '{low.name}' (up to {_with_unit(unit, low.upper)}) and "
-                f"'{high.name}' (from {_with_unit(unit, high.lower)}): values from "
-                f"{_with_unit(unit, low.upper)} to {_with_unit(unit, high.lower)} fall in no band."
+                f"Gap between '{low.name}' ({bounds_text(low, kpi)}) and '{high.name}' "
+                f"({bounds_text(high, kpi)}): {_values(low.upper, high.lower, kpi)} fall in "
+                "no band. Start each band where the one below ends."
             )
         elif low.upper > high.lower:
             problems.append(
-                f"Bands '{low.name}' ({bounds_text(low, unit)}) and '{high.name}' "
-                f"({bounds_text(high, unit)}) overlap from {_with_unit(unit, high.lower)} to "
-                f"{_with_unit(unit, low.upper)}."
+                f"Bands '{low.name}' ({bounds_text(low, kpi)}) and '{high.name}' "
+                f"({bounds_text(high, kpi)}) overlap: {_values(high.lower, low.upper, kpi)} "
+                "fall in both. Start each band where the one below ends."
             )
     if problems:
         return problems
@@ -215,8 +255,8 @@ def band_layout_problems(bands: Sequence[Band], kpi: GovernableKpi) -> list[str]
         if reasons:
             which = "higher" if higher_better else "lower"
             problems.append(
-                f"Band '{better.name}' ({bounds_text(better, unit)}) is for {which}, better "
-                f"{kpi.label} values than '{poorer.name}' ({bounds_text(poorer, unit)}) but "
+                f"Band '{better.name}' ({bounds_text(better, kpi)}) is for {which}, better "
+                f"{kpi.label} values than '{poorer.name}' ({bounds_text(poorer, kpi)}) but "
                 f"carries {' and '.join(reasons)}: a better value must never land in a worse band."
             )
     return problems
@@ -242,12 +282,50 @@ def guardrail_problems(bands: Sequence[Band], kpi: GovernableKpi) -> list[str]:
     ]
 
 
-def band_index(value: Decimal, bands: Sequence[Band]) -> int:
+def min_sample_problems(min_sample: int) -> list[str]:
+    if min_sample < 1:
+        return [
+            f"Minimum sample: {min_sample} is not a number of observations; a decision needs "
+            "at least 1."
+        ]
+    return []
+
+
+def band_index(value: Decimal, bands: Sequence[Band], direction: Direction) -> int:
     """The index in `bands` of the band holding `value` (bands must be a sound layout)."""
     for index, band in enumerate(bands):
-        if band.contains(value):
+        if band.contains(value, direction):
             return index
     raise ValueError(f"{value} falls in no band: the layout has a gap.")
+
+
+def graver(band: Band, than: Band) -> bool:
+    """Whether landing in `band` has a consequence `than` does not: a larger credit, or a
+    remediation plan (a review, for a guardrail)."""
+    return band.credit_pct > than.credit_pct or (
+        band.opens_remediation and not than.opens_remediation
+    )
+
+
+def risk_band(
+    band: Band,
+    low: Decimal | None,
+    high: Decimal | None,
+    bands: Sequence[Band],
+    direction: Direction,
+) -> Band | None:
+    """The gravest band with a consequence `band` does not have that the interval
+    `[low, high]` reaches; None when it reaches none (a better band is no risk)."""
+    if low is None or high is None:
+        return None
+    ordered = _by_value(bands)
+    first, last = sorted(
+        (band_index(low, ordered, direction), band_index(high, ordered, direction))
+    )
+    reached = [b for b in ordered[first : last + 1] if graver(b, band)]
+    if not reached:
+        return None
+    return max(reached, key=lambda b: (b.credit_pct, b.opens_remediation))
 
 
 # EVALUATION
@@ -262,8 +340,9 @@ class Decision(StrEnum):
 
 @dataclass(frozen=True)
 class BandResult:
-    """Where one KPI value stands: its band, whether that is decided, and whether its
-    interval reaches into another band ("at risk"; the point value still decides)."""
+    """Where one KPI value stands: its band, whether that is decided, and, for a decided
+    value, the graver band its interval reaches (`risk`: "at risk"; the point value still
+    decides)."""
 
     kpi: GovernableKpi
     value: Decimal | None  # in band units
@@ -272,7 +351,12 @@ class BandResult:
     high: Decimal | None
     band: Band | None
     decision: Decision
-    at_risk: bool = False
+    risk: Band | None = None
+    min_sample: int = DEFAULT_MIN_SAMPLE  # the governed KPI's: below it, nothing is decided
+
+    @property
+    def at_risk(self) -> bool:
+        return self.risk is not None
 
     @property
     def decided_band(self) -> Band | None:
@@ -290,31 +374,111 @@ class Measured:
 
 
 def evaluate(
-    kpi: GovernableKpi, value: KpiValue | Measured | None, bands: Sequence[Band]
+    kpi: GovernableKpi,
+    value: KpiValue | Measured | None,
+    bands: Sequence[Band],
+    *,
+    min_sample: int,
 ) -> BandResult:
+    """The band `value` falls in. Decided when the sample reaches the governed KPI's
+    `min_sample` (one number for every band: no band is easier to decide than another);
+    at risk only when decided and its interval reaches a graver band (`risk_band`)."""
     if value is None or value.value is None:
-        return BandResult(kpi, None, 0, None, None, None, Decision.NO_DATA)
+        return BandResult(kpi, None, 0, None, None, None, Decision.NO_DATA, min_sample=min_sample)
     point = band_unit_value(kpi.unit, value.value)
     low = band_unit_value(kpi.unit, value.low)
     high = band_unit_value(kpi.unit, value.high)
     assert point is not None
-    band = bands[band_index(point, bands)]
-    at_risk = (
-        low is not None and high is not None and not (band.contains(low) and band.contains(high))
-    )
-    decision = Decision.DECIDED if value.sample >= band.min_sample else Decision.INSUFFICIENT
-    return BandResult(kpi, point, value.sample, low, high, band, decision, at_risk)
+    band = bands[band_index(point, bands, kpi.direction)]
+    if value.sample < min_sample:
+        return BandResult(
+            kpi, point, value.sample, low, high, band, Decision.INSUFFICIENT,
+            min_sample=min_sample,
+        )  # fmt: skip
+    risk = risk_band(band, low, high, bands, kpi.direction)
+    return BandResult(kpi, point, value.sample, low, high, band, Decision.DECIDED, risk, min_sample)
+
+
+# SHOWING VALUES
+# ------------------------------------------------------------------------------
+
+# The usual precision: one decimal for shares and CES, whole seconds and NPS points.
+PLACES = {Unit.PERCENT: 1, Unit.SECONDS: 0, Unit.SCORE: 0, Unit.POINTS: 1}
+
+
+def _rounded(value: Decimal, places: int, rounding: str = ROUND_HALF_UP) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), rounding=rounding)
+
+
+def _number(unit: Unit, value: Decimal) -> str:
+    if unit is Unit.PERCENT:
+        return f"{value}%"
+    if unit is Unit.SECONDS:
+        return f"{value:,} s"
+    if unit is Unit.SCORE:
+        return f"{value:+}"
+    return str(value)
 
 
 def format_value(kpi: GovernableKpi, value: Decimal) -> str:
     """79.2%, 412 s, +23, 3.1: one decimal for shares, whole seconds."""
-    if kpi.unit is Unit.PERCENT:
-        return f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
-    if kpi.unit is Unit.SECONDS:
-        return f"{value.quantize(Decimal(1), rounding=ROUND_HALF_UP):,} s"
-    if kpi.unit is Unit.SCORE:
-        return f"{value.quantize(Decimal(1), rounding=ROUND_HALF_UP):+}"
-    return str(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    return _number(kpi.unit, _rounded(value, PLACES[kpi.unit]))
+
+
+def _decimals(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A value as an explanation prints it: `number` ('81.996%') and, when the usual
+    precision would have put it in another band, the bound that decides (`against`: 'below
+    82%')."""
+
+    number: str
+    against: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.number}, {self.against}" if self.against else self.number
+
+
+def shown_value(kpi: GovernableKpi, value: Decimal, band: Band) -> Shown:
+    """`value` (in band units, held by `band`) printed so that the printed number is in
+    `band` too: at the usual precision when that is so ('79.2%'), else with the fewest extra
+    decimals that keep it there and the bound it is measured against ('81.996%, below 82%';
+    '480.4 s, above 480 s'). Never a number that, read back, lands in another band."""
+    unit, direction = kpi.unit, kpi.direction
+    usual = PLACES[unit]
+    if band.contains(_rounded(value, usual), direction):
+        return Shown(_number(unit, _rounded(value, usual)))
+    bounds = [b for b in (band.lower, band.upper) if b is not None]
+    most = max(usual, *(_decimals(b) for b in bounds)) + 3
+    number = next(
+        (
+            _rounded(value, places)
+            for places in range(usual + 1, most + 1)
+            if band.contains(_rounded(value, places), direction)
+        ),
+        # Rounded towards the bound the band holds: with as many decimals as the bounds,
+        # that stays in the band whatever the value.
+        _rounded(
+            value,
+            most,
+            ROUND_FLOOR if direction is Direction.HIGHER_IS_BETTER else ROUND_CEILING,
+        ),
+    )
+    # The usual precision fell past one of the band's bounds: name that one.
+    usual_number = _rounded(value, usual)
+    higher_better = direction is Direction.HIGHER_IS_BETTER
+    if band.upper is not None and (
+        usual_number >= band.upper if higher_better else usual_number > band.upper
+    ):
+        against = f"{'below' if higher_better else 'at most'} {_with_unit(unit, band.upper)}"
+    else:
+        assert band.lower is not None
+        against = f"{'at least' if higher_better else 'above'} {_with_unit(unit, band.lower)}"
+    return Shown(_number(unit, number), against)
 
 
 # PROJECTION (early warning)
@@ -690,6 +854,7 @@ class Line:
     bonus: Decimal
     opens_plan: bool
     explanation: str
+    value_text: str = ""  # the value as the explanation prints it ('81.996%')
 
 
 @dataclass(frozen=True)
@@ -713,26 +878,43 @@ class Settlement:
         return self.invoice_total - self.credit_total + self.bonus_total + self.carried
 
 
+def result_value(result: BandResult) -> Shown | None:
+    """The result's value as its explanation prints it (`shown_value`); None without one."""
+    if result.value is None:
+        return None
+    if result.band is None:
+        return Shown(format_value(result.kpi, result.value))
+    return shown_value(result.kpi, result.value, result.band)
+
+
 def _measured(result: BandResult, channel_label: str) -> str:
     subject = f"{result.kpi.label} {channel_label.lower()}"
-    if result.value is None:
+    shown = result_value(result)
+    if shown is None:
         return subject
-    return f"{subject} {format_value(result.kpi, result.value)} (n={result.sample:,})"
+    return f"{subject} {shown} (n={result.sample:,})"
 
 
 def _where(result: BandResult) -> str:
+    """'remediation (75% to below 82%)'."""
     assert result.band is not None
-    return f"{bounds_text(result.band, result.kpi.unit)} {result.band.name}"
+    return f"{result.band.name} ({bounds_text(result.band, result.kpi)})"
 
 
-AT_RISK_NOTE = " (at risk: the interval reaches another band)"
+def _at_risk_note(result: BandResult) -> str:
+    """' (at risk: its interval reaches penalty, below 75%)'; empty when not at risk."""
+    if result.risk is None:
+        return ""
+    reaches = f"{result.risk.name}, {bounds_text(result.risk, result.kpi)}"
+    return f" (at risk: its interval reaches {reaches})"
 
 
 def describe(
     result: BandResult, channel_label: str, *, guardrail: bool = False, with_plan: bool = True
 ) -> str:
     """Where a KPI stands, in words, without money: 'CSAT chat 79.2% (n=1,412) is in
-    75-82% remediation: remediation plan opens' (without the plan when `with_plan` is off)."""
+    remediation (75% to below 82%): remediation plan opens' (without the plan when
+    `with_plan` is off)."""
     measured = _measured(result, channel_label)
     if result.decision is Decision.NO_DATA:
         return f"{measured}: no data"
@@ -740,13 +922,13 @@ def describe(
     assert band is not None
     if result.decision is Decision.INSUFFICIENT:
         return (
-            f"{measured} would be in {_where(result)}, but {band.name} needs "
-            f"n≥{band.min_sample:,}: insufficient data"
+            f"{measured} would be in {_where(result)}, but a decision needs "
+            f"n≥{result.min_sample:,}: insufficient data"
         )
     text = f"{measured} is in {_where(result)}"
     if band.opens_remediation and with_plan:
         text += ": review opens" if guardrail else ": remediation plan opens"
-    return text + (AT_RISK_NOTE if result.at_risk else "")
+    return text + _at_risk_note(result)
 
 
 def _line(item: LineInput, invoice: Invoice, currency: str, minor_digits: int) -> Line:
@@ -784,11 +966,12 @@ def _line(item: LineInput, invoice: Invoice, currency: str, minor_digits: int) -
         else:
             consequences.append("no credit")
         text = f"{measured} is in {_where(result)}: {', '.join(consequences)}"
-        if result.at_risk:
-            text += AT_RISK_NOTE
+        text += _at_risk_note(result)
+    shown = result_value(result)
     return Line(
         item.channel, kpi.key, result.value, result.sample, band, result.decision,
         result.at_risk, item.guardrail, credit, bonus, opens, text,
+        value_text=shown.number if shown else "",
     )  # fmt: skip
 
 
@@ -956,20 +1139,11 @@ def suggest_bands(
         if lower is not None and upper is not None and lower >= upper:
             continue  # two cuts rounded to the same value: that band would be empty
         like = by_kind.get(kind, defaults[kind])
-        bands.append(
-            Band(
-                kind, lower, upper, like.bonus_pct, like.credit_pct, like.opens_remediation,
-                like.min_sample, like.label,
-            )
-        )  # fmt: skip
+        bands.append(replace(like, kind=kind, lower=lower, upper=upper))
     # Merging away an empty band leaves its neighbour's bound dangling: re-link them.
     for i in range(1, len(bands)):
         if bands[i - 1].upper != bands[i].lower:
-            prev = bands[i - 1]
-            bands[i - 1] = Band(
-                prev.kind, prev.lower, bands[i].lower, prev.bonus_pct, prev.credit_pct,
-                prev.opens_remediation, prev.min_sample, prev.label,
-            )  # fmt: skip
+            bands[i - 1] = replace(bands[i - 1], upper=bands[i].lower)
     return bands
 
 
@@ -989,10 +1163,19 @@ def _b(kind: BandKind, lower: str | None, upper: str | None, **kw: object) -> Ba
 @dataclass(frozen=True)
 class Template:
     key: str
-    label: str
+    title: str
     kpi: str
     bands: tuple[Band, ...]
     guardrail: bool = False
+
+    @property
+    def label(self) -> str:
+        """'CSAT: bonus 88% and above, base 82% to below 88%, ...', best values first."""
+        kpi = governable(self.kpi)
+        ordered = _by_value(self.bands)
+        if kpi.direction is Direction.HIGHER_IS_BETTER:
+            ordered.reverse()
+        return f"{self.title}: " + ", ".join(f"{b.name} {bounds_text(b, kpi)}" for b in ordered)
 
 
 TEMPLATES: dict[str, Template] = {
@@ -1000,7 +1183,7 @@ TEMPLATES: dict[str, Template] = {
     for t in (
         Template(
             "csat",
-            "CSAT: bonus from 88%, base 82-88%, remediation 75-82%, penalty below 75%",
+            "CSAT",
             Kpi.CSAT.value,
             (
                 _b(BandKind.PENALTY, None, "75", credit_pct=Decimal(10), opens_remediation=True),
@@ -1011,7 +1194,7 @@ TEMPLATES: dict[str, Template] = {
         ),
         Template(
             "fcr",
-            "FCR: base 70-85%, bonus from 85%, remediation 65-70%, penalty below 65%",
+            "FCR",
             Kpi.FCR.value,
             (
                 _b(BandKind.PENALTY, None, "65", credit_pct=Decimal(5), opens_remediation=True),
@@ -1022,7 +1205,7 @@ TEMPLATES: dict[str, Template] = {
         ),
         Template(
             "qa",
-            "QA score: base from 85%, remediation 80-85%, penalty below 80%",
+            "QA score",
             Kpi.QA.value,
             (
                 _b(BandKind.PENALTY, None, "80", credit_pct=Decimal(5), opens_remediation=True),
@@ -1032,7 +1215,7 @@ TEMPLATES: dict[str, Template] = {
         ),
         Template(
             "sla",
-            "SLA adherence: base from 95%, remediation 90-95%, penalty below 90%",
+            "SLA adherence",
             Kpi.SLA.value,
             (
                 _b(BandKind.PENALTY, None, "90", credit_pct=Decimal(5), opens_remediation=True),
@@ -1042,7 +1225,7 @@ TEMPLATES: dict[str, Template] = {
         ),
         Template(
             "escalation",
-            "Escalation rate: base below 10%, remediation 10-15%, penalty from 15%",
+            "Escalation rate",
             Kpi.ESCALATION.value,
             (
                 _b(BandKind.BASE, None, "10"),
@@ -1052,7 +1235,7 @@ TEMPLATES: dict[str, Template] = {
         ),
         Template(
             "aht-guardrail",
-            "AHT guardrail: a review above the ceiling you set, no money",
+            "AHT guardrail (a review, no money; set your own ceiling)",
             Kpi.AHT.value,
             (
                 _b(BandKind.BASE, None, "600"),

@@ -138,12 +138,12 @@ def _evaluate(
             if g.kpi == domain.CALIBRATION
             else kpi_value(g.kpi, counts.get(g.channel), period)
         )
-        result = domain.evaluate(g.definition, value, bands)
+        result = domain.evaluate(g.definition, value, bands, min_sample=g.min_sample)
         projection = None
         # Contact KPIs accrue through the month and are projected; sessions are not.
         if not complete and isinstance(value, KpiValue) and value.value is not None:
             projected = domain.project(value, days_elapsed=elapsed, days_in_period=period.days)
-            projection = domain.evaluate(g.definition, projected, bands)
+            projection = domain.evaluate(g.definition, projected, bands, min_sample=g.min_sample)
         out.append(Evaluated(g, result, projection))
     return out
 
@@ -151,6 +151,7 @@ def _evaluate(
 def _status_fields(item: Evaluated, bands: dict[tuple[int, int], Band], complete: bool) -> dict:
     r = item.result
     p = item.projection
+    shown = domain.result_value(r)
     band_obj = None
     if r.band is not None:
         index = item.governed.band_specs().index(r.band)
@@ -160,6 +161,7 @@ def _status_fields(item: Evaluated, bands: dict[tuple[int, int], Band], complete
         "channel": item.governed.channel,
         "kpi": item.governed.kpi,
         "value": r.value,
+        "value_text": shown.number if shown else "",
         "sample": r.sample,
         "low": r.low,
         "high": r.high,
@@ -203,6 +205,7 @@ def _line_fields(line: domain.Line, position: int, basis: str) -> dict[str, Any]
         "channel": line.channel,
         "kpi": line.kpi,
         "value": line.value,
+        "value_text": line.value_text,
         "sample": line.sample,
         "band_kind": line.band.kind.value if line.band else "",
         "band_label": line.band.name if line.band else "",
@@ -471,7 +474,7 @@ def _status_text(item: Evaluated) -> str:
     if p is not None:
         text = f"Month to date: {text}"
     if p is not None and p.band is not None and p.value is not None:
-        text += f"; projected month end {domain.format_value(p.kpi, p.value)} ({p.band.name})"
+        text += f"; projected month end {domain.result_value(p)} ({p.band.name})"
     return text[:400]
 
 

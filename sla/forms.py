@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.forms.models import construct_instance
 
-from kpis.domain import Kpi
+from kpis.domain import Direction, Kpi
 from kpis.periods import Period, PeriodType, periods_between
 from partners.forms import ViewerFormMixin
 from partners.models import Channel, InteractionType
@@ -195,8 +195,34 @@ class SlaForm(ServiceModelForm):
 
 UNIT_HELP = (
     "Bounds in the unit people read: percentages as 0-100, AHT and first response in "
-    "seconds, NPS -100 to 100, CES 1-7. A band holds its lower bound, not its upper one."
+    "seconds, NPS -100 to 100, CES 1-7. Adjacent bands share a bound; "
 )
+
+# Which band holds a shared bound, by the KPI's direction (sla.domain.Band.contains).
+BOUND_HELP = {
+    Direction.HIGHER_IS_BETTER: (
+        "higher is better for {kpi}, so a band holds its lower bound, as contracts write it: "
+        "with bonus from 88 and base from 82 to 88, exactly 88 is bonus (“88% and above”) "
+        "and base is “82% to below 88%”."
+    ),
+    Direction.LOWER_IS_BETTER: (
+        "lower is better for {kpi}, so a band holds its upper bound, as contracts write it: "
+        "with base up to 480 and review above, exactly 480 is base (“480 s or less”) and "
+        "review is “above 480 s”."
+    ),
+}
+BOTH_HELP = (
+    "a band holds its lower bound when higher is better (CSAT “88% and above”) and its "
+    "upper bound when lower is better (AHT “480 s or less”)."
+)
+
+
+def unit_help(kpi: domain.GovernableKpi | None) -> str:
+    """The band editor's help: units, and which side of a shared bound each band holds for
+    this KPI's direction (both rules while no KPI is chosen)."""
+    if kpi is None:
+        return UNIT_HELP + BOTH_HELP
+    return UNIT_HELP + BOUND_HELP[kpi.direction].format(kpi=kpi.label)
 
 
 class GovernedKpiForm(forms.Form):
@@ -209,6 +235,18 @@ class GovernedKpiForm(forms.Form):
         help_text="A guardrail opens a review and never moves money (AHT and other "
         "efficiency KPIs).",
     )
+    min_sample = forms.IntegerField(
+        min_value=1,
+        initial=domain.DEFAULT_MIN_SAMPLE,
+        label="Minimum sample",
+        help_text="Below this many observations in a month no band is decided and no money "
+        "moves, whichever band the value is in.",
+    )
+
+    def chosen_kpi(self) -> domain.GovernableKpi | None:
+        """The KPI posted or given, when it is one an SLA can govern."""
+        key = self.data.get("kpi") if self.is_bound else self.initial.get("kpi")
+        return domain.GOVERNABLE.get(key) if isinstance(key, str) else None
 
 
 class BandForm(forms.Form):
@@ -229,16 +267,33 @@ class BandForm(forms.Form):
         max_digits=5, decimal_places=2, required=False, initial=0, label="Credit %"
     )
     opens_remediation = forms.BooleanField(required=False, label="Opens remediation")
-    min_sample = forms.IntegerField(
-        min_value=1, required=False, initial=domain.DEFAULT_MIN_SAMPLE, label="Min. sample"
-    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("lower", "upper"):
             self.fields[name].widget.attrs["placeholder"] = "none"
-        for name in ("lower", "upper", "bonus_pct", "credit_pct", "min_sample"):
+        for name in ("lower", "upper", "bonus_pct", "credit_pct"):
             self.fields[name].widget.attrs["step"] = "any"
+
+    def preview(self, kpi: domain.GovernableKpi | None) -> str:
+        """How the row's bounds read for `kpi` ('82% to below 88%'); empty for a blank or
+        broken row, or while no KPI is chosen."""
+        if kpi is None:
+            return ""
+        if self.is_bound:
+            if not self.is_valid() or not self.cleaned_data.get("kind"):
+                return ""
+            band = self.band()
+        else:
+            if not self.initial.get("kind"):
+                return ""
+            lower, upper = self.initial.get("lower"), self.initial.get("upper")
+            band = domain.Band(
+                domain.BandKind(self.initial["kind"]),
+                Decimal(lower) if lower not in (None, "") else None,
+                Decimal(upper) if upper not in (None, "") else None,
+            )
+        return domain.bounds_text(band, kpi)
 
     def band(self) -> domain.Band:
         data = self.cleaned_data
@@ -249,7 +304,6 @@ class BandForm(forms.Form):
             data["bonus_pct"] or Decimal(0),
             data["credit_pct"] or Decimal(0),
             data["opens_remediation"],
-            data["min_sample"] or domain.DEFAULT_MIN_SAMPLE,
             data["label"].strip(),
         )
 
@@ -287,7 +341,6 @@ def band_initial(bands: list[domain.Band]) -> list[dict[str, Any]]:
             "bonus_pct": number(b.bonus_pct),
             "credit_pct": number(b.credit_pct),
             "opens_remediation": b.opens_remediation,
-            "min_sample": b.min_sample,
         }
         for b in bands
     ]

@@ -285,7 +285,7 @@ KPI_CHOICES = [(k.key, k.label) for k in domain.GOVERNABLE.values()]
 
 
 class GovernedKpi(models.Model):
-    """One KPI on one channel under an SLA, with its bands."""
+    """One KPI on one channel under an SLA, with its bands and its minimum sample."""
 
     sla = models.ForeignKey(Sla, on_delete=models.CASCADE, related_name="governed")
     channel = models.CharField(max_length=20, choices=Channel.choices)
@@ -293,6 +293,12 @@ class GovernedKpi(models.Model):
     guardrail = models.BooleanField(
         default=False,
         help_text="Opens a review, never moves money (AHT and other efficiency KPIs).",
+    )
+    min_sample = models.PositiveIntegerField(
+        default=domain.DEFAULT_MIN_SAMPLE,
+        validators=[MinValueValidator(1)],
+        help_text="Below this many observations in a month no band is decided and no money "
+        "moves, whichever band the value is in.",
     )
 
     tenant_scope = TenantScope(
@@ -324,7 +330,7 @@ class GovernedKpi(models.Model):
             Band(
                 governed=self, position=i, kind=b.kind.value, label=b.label, lower=b.lower,
                 upper=b.upper, bonus_pct=b.bonus_pct, credit_pct=b.credit_pct,
-                opens_remediation=b.opens_remediation, min_sample=b.min_sample,
+                opens_remediation=b.opens_remediation,
             )
             for i, b in enumerate(ordered)
         )  # fmt: skip
@@ -342,7 +348,9 @@ BOUND = {"max_digits": 14, "decimal_places": 4, "null": True, "blank": True}
 
 
 class Band(models.Model):
-    """One band of a governed KPI: `[lower, upper)` in the KPI's unit (percent as 0-100)."""
+    """One band of a governed KPI, from `lower` to `upper` in the KPI's unit (percent as
+    0-100). Adjacent bands share a bound; which of them holds it follows the KPI's direction
+    (`domain.Band.contains`)."""
 
     governed = models.ForeignKey(GovernedKpi, on_delete=models.CASCADE, related_name="bands")
     position = models.PositiveSmallIntegerField()  # 0 = lowest values
@@ -353,11 +361,6 @@ class Band(models.Model):
     bonus_pct = _pct_field()
     credit_pct = _pct_field()
     opens_remediation = models.BooleanField(default=False)
-    min_sample = models.PositiveIntegerField(
-        default=domain.DEFAULT_MIN_SAMPLE,
-        validators=[MinValueValidator(1)],
-        help_text="Below this sample the band is not decided and no money moves.",
-    )
 
     tenant_scope = TenantScope(
         account="governed__sla__contract__partner__account",
@@ -382,13 +385,12 @@ class Band(models.Model):
             self.bonus_pct,
             self.credit_pct,
             self.opens_remediation,
-            self.min_sample,
             self.label,
         )
 
     @property
     def bounds_text(self) -> str:
-        return domain.bounds_text(self.spec, domain.governable(self.governed.kpi).unit)
+        return domain.bounds_text(self.spec, self.governed.definition)
 
 
 class Decision(models.TextChoices):
@@ -418,6 +420,8 @@ class BandStatus(models.Model):
     kpi = models.CharField(max_length=20, choices=KPI_CHOICES)
     month = models.DateField()
     value = models.DecimalField(**VALUE)  # type: ignore[call-overload]
+    # The value as the explanation prints it: with the precision that keeps it in its band.
+    value_text = models.CharField(max_length=40, blank=True)
     sample = models.PositiveIntegerField(default=0)
     low = models.DecimalField(**VALUE)  # type: ignore[call-overload]
     high = models.DecimalField(**VALUE)  # type: ignore[call-overload]
@@ -557,6 +561,8 @@ class SettlementLine(models.Model):
     channel = models.CharField(max_length=20, choices=Channel.choices)
     kpi = models.CharField(max_length=20, choices=KPI_CHOICES)
     value = models.DecimalField(**VALUE)  # type: ignore[call-overload]
+    # The value as the explanation prints it: with the precision that keeps it in its band.
+    value_text = models.CharField(max_length=40, blank=True)
     sample = models.PositiveIntegerField(default=0)
     band_kind = models.CharField(max_length=20, choices=BandKind.choices, blank=True)
     band_label = models.CharField(max_length=80, blank=True)

@@ -427,14 +427,18 @@ def governed_kpi_save(
     kpi: str,
     guardrail: bool,
     bands: Sequence[domain.Band],
+    min_sample: int,
     governed: GovernedKpi | None = None,
 ) -> GovernedResult:
-    """Create or replace a governed KPI and its bands, all or nothing."""
+    """Create or replace a governed KPI, its bands and its minimum sample (one number for
+    every band), all or nothing."""
     _require_program_manager(viewer)
     if channel not in Channel.values:
         raise DomainError(f"'{channel}' is not a channel.", field="channel")
     if kpi not in domain.GOVERNABLE:
         raise DomainError(f"'{kpi}' is not a KPI an SLA can govern.", field="kpi")
+    if problems := domain.min_sample_problems(min_sample):
+        raise DomainError(" ".join(problems), field="min_sample")
     problems, warnings = band_problems(kpi, bands, guardrail=guardrail)
     if problems:
         raise DomainError(" ".join(problems), code="invalid_bands", field="bands")
@@ -457,17 +461,18 @@ def governed_kpi_save(
     with transaction.atomic():
         if governed is None:
             governed = GovernedKpi.objects.create(
-                sla=sla, channel=channel, kpi=kpi, guardrail=guardrail
+                sla=sla, channel=channel, kpi=kpi, guardrail=guardrail, min_sample=min_sample
             )
         else:
             governed.channel, governed.kpi, governed.guardrail = channel, kpi, guardrail
+            governed.min_sample = min_sample
             governed.save()
         governed.set_bands(bands)
         audit_record(
             account=viewer.account,
             actor=viewer.user,
             action="sla.bands",
-            summary=f"Set the bands of {governed} in {sla}"[:300],
+            summary=f"Set the bands of {governed} in {sla}, decided from n≥{min_sample:,}"[:300],
             governed=governed.pk,
         )
         _contract_changed(sla.contract, f"the bands of {governed} changed")
@@ -488,6 +493,7 @@ def governed_kpi_from_template(
         kpi=chosen.kpi,
         guardrail=chosen.guardrail,
         bands=chosen.bands,
+        min_sample=domain.DEFAULT_MIN_SAMPLE,
     )
 
 

@@ -208,8 +208,11 @@ class VolumeBatchSerializer(serializers.Serializer[Any]):
 
 
 class BandSerializer(serializers.ModelSerializer[Band]):
-    """One band, `[lower, upper)`: an empty lower bound is the lowest band, an empty upper
-    bound the highest. Also what `POST /slas/{id}/kpis/` takes, lowest first or in any order."""
+    """One band from `lower` to `upper`: an empty lower bound is the lowest band, an empty
+    upper bound the highest. Adjacent bands share a bound, held by the band with the better
+    values: the higher band for a higher-is-better KPI ("88% and above"), the lower band for
+    a lower-is-better one ("480 s or less"). Also what `POST /slas/{id}/kpis/` takes, lowest
+    first or in any order."""
 
     kind = NamedChoiceField(choices=BandKind.choices, enum_name="BandKindEnum")
     lower = serializers.DecimalField(max_digits=14, decimal_places=4, allow_null=True, default=None)
@@ -221,9 +224,11 @@ class BandSerializer(serializers.ModelSerializer[Band]):
         max_digits=5, decimal_places=2, default=domain.ZERO, help_text="Percent of the invoice."
     )
     opens_remediation = serializers.BooleanField(default=False)
-    min_sample = serializers.IntegerField(min_value=1, default=domain.DEFAULT_MIN_SAMPLE)
     bounds = serializers.CharField(
-        source="bounds_text", read_only=True, help_text="'75-82%', '88% and above', ..."
+        source="bounds_text",
+        read_only=True,
+        help_text="The values the band holds, as the contract page writes them: '88% and "
+        "above', '75% to below 82%', 'below 75%'; '480 s or less', 'above 480 s'.",
     )
 
     class Meta:
@@ -236,7 +241,6 @@ class BandSerializer(serializers.ModelSerializer[Band]):
             "bonus_pct",
             "credit_pct",
             "opens_remediation",
-            "min_sample",
             "bounds",
         ]
         # (declared here: a serializer attribute named `label` would shadow Field.label)
@@ -251,7 +255,6 @@ class BandSerializer(serializers.ModelSerializer[Band]):
             data["bonus_pct"],
             data["credit_pct"],
             data["opens_remediation"],
-            data["min_sample"],
             data["label"],
         )
 
@@ -266,7 +269,16 @@ class GovernedKpiSerializer(serializers.ModelSerializer[GovernedKpi]):
 
     class Meta:
         model = GovernedKpi
-        fields = ["id", "channel", "kpi", "kpi_label", "guardrail", "bands", "warnings"]
+        fields = [
+            "id",
+            "channel",
+            "kpi",
+            "kpi_label",
+            "guardrail",
+            "min_sample",
+            "bands",
+            "warnings",
+        ]
 
     def get_kpi_label(self, governed: GovernedKpi) -> str:
         return _kpi_label(governed.kpi)
@@ -286,7 +298,23 @@ class GovernedKpiInputSerializer(serializers.Serializer[Any]):
     guardrail = serializers.BooleanField(
         default=False, help_text="Opens a review, never moves money."
     )
+    min_sample = serializers.IntegerField(
+        min_value=1,
+        default=domain.DEFAULT_MIN_SAMPLE,
+        help_text="Below this many observations in a month no band is decided and no money "
+        "moves: one number for every band of the KPI.",
+    )
     bands = BandSerializer(many=True)
+
+    def validate_bands(self, bands: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        raw = self.initial_data.get("bands") if hasattr(self.initial_data, "get") else None
+        if isinstance(raw, list) and any(isinstance(b, dict) and "min_sample" in b for b in raw):
+            # Once a band field: refused rather than silently dropped.
+            raise serializers.ValidationError(
+                "min_sample is one number per governed KPI now: send it beside channel and "
+                "kpi, not in a band."
+            )
+        return bands
 
     def band_specs(self) -> list[domain.Band]:
         return [BandSerializer.spec(b) for b in self.validated_data["bands"]]
@@ -333,6 +361,7 @@ class BandStatusSerializer(serializers.ModelSerializer[BandStatus]):
             "kpi_label",
             "month",
             "value",
+            "value_text",
             "sample",
             "low",
             "high",
@@ -371,6 +400,7 @@ class SettlementLineSerializer(serializers.ModelSerializer[SettlementLine]):
             "kpi",
             "kpi_label",
             "value",
+            "value_text",
             "sample",
             "band_kind",
             "band_label",

@@ -202,9 +202,11 @@ class SlaViewSet(
     )
     @action(detail=True, methods=["post"])
     def kpis(self, request: Request, pk: str | None = None) -> Response:
-        """Govern a KPI on a channel with these bands (201), or replace the bands when this
-        SLA already governs it (200). Bands must cover every value with no gap or overlap;
-        `warnings` lists what is allowed but worth a second look."""
+        """Govern a KPI on a channel with these bands and minimum sample (201), or replace
+        them when this SLA already governs it (200). Bands must cover every value with no gap
+        or overlap, each band starting where the one below ends (the shared bound belongs to
+        the band with the better values); `warnings` lists what is allowed but worth a
+        second look."""
         sla = self.get_object()
         body = GovernedKpiInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -219,6 +221,7 @@ class SlaViewSet(
             kpi=data["kpi"],
             guardrail=data["guardrail"],
             bands=body.band_specs(),
+            min_sample=data["min_sample"],
             governed=existing,
         )
         governed = GovernedKpi.objects.prefetch_related(

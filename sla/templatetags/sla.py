@@ -79,6 +79,16 @@ def band_value(value: Any, kpi: str) -> str:
         return str(number)
 
 
+@register.filter
+def item_value(item: Any) -> str:
+    """A band status's or settlement line's value as its explanation prints it, with the
+    precision that keeps it in its band ('81.996%' in remediation, not '82.0%'); rows
+    computed before Keel stored that text fall back to `band_value`."""
+    if item is None or item == "":
+        return "–"
+    return getattr(item, "value_text", "") or band_value(item.value, item.kpi)
+
+
 @register.simple_tag
 def band_interval(low: Any, high: Any, kpi: str) -> str:
     """ "77.1–81.4%" style range of two values in band units; empty without both bounds."""

@@ -35,7 +35,6 @@ from sla import domain, services
 from sla.currency import minor_digits
 from sla.evaluation import month_of
 from sla.forms import (
-    UNIT_HELP,
     BaseRateFormSet,
     ContractForm,
     DesignForm,
@@ -48,6 +47,7 @@ from sla.forms import (
     band_initial,
     rate_formset_class,
     rate_initial,
+    unit_help,
 )
 from sla.models import Band, Contract, GovernedKpi, PricingModel, RateLine, Sla
 
@@ -174,7 +174,7 @@ class GovernedView:
 def governed_view(governed: GovernedKpi) -> GovernedView:
     definition = governed.definition
     bands = list(governed.bands.all())
-    rows = [BandRow(b, domain.bounds_text(b.spec, definition.unit)) for b in bands]
+    rows = [BandRow(b, domain.bounds_text(b.spec, definition)) for b in bands]
     if definition.direction is Direction.HIGHER_IS_BETTER:
         rows.reverse()
     specs = [b.spec for b in bands]
@@ -371,6 +371,7 @@ class GovernedKpiEditView(ProgramManagerMixin, TemplateView):
                 "channel": governed.channel,
                 "kpi": governed.kpi,
                 "guardrail": governed.guardrail,
+                "min_sample": governed.min_sample,
             }
             rows = band_initial(governed.band_specs())
         formset_class = band_formset_class(extra=2 if rows else 4)
@@ -380,15 +381,17 @@ class GovernedKpiEditView(ProgramManagerMixin, TemplateView):
         )
 
     def render_forms(self, form: GovernedKpiForm, formset: Any) -> HttpResponse:
-        unit = self.governed.definition.unit.value if self.governed else None
+        kpi = form.chosen_kpi() or (self.governed.definition if self.governed else None)
         context = self.get_context_data(
             form=form,
             formset=formset,
+            rows=[(row, row.preview(kpi)) for row in formset],
             sla=self.sla,
             contract=self.sla.contract,
             governed=self.governed,
-            unit=unit,
-            unit_help=UNIT_HELP,
+            kpi=kpi,
+            unit=kpi.unit.value if kpi else None,
+            unit_help=unit_help(kpi),
         )
         return self.render_to_response(context)
 
@@ -407,6 +410,7 @@ class GovernedKpiEditView(ProgramManagerMixin, TemplateView):
                 kpi=form.cleaned_data["kpi"],
                 guardrail=form.cleaned_data["guardrail"],
                 bands=formset.bands(),
+                min_sample=form.cleaned_data["min_sample"],
                 governed=self.governed,
             )
         except DomainError as exc:
@@ -464,7 +468,7 @@ class GovernedTemplateView(ProgramManagerMixin, DomainFormMixin, FormView):
             (
                 t,
                 domain.governable(t.kpi),
-                [(b, domain.bounds_text(b, domain.governable(t.kpi).unit)) for b in t.bands],
+                [(b, domain.bounds_text(b, domain.governable(t.kpi))) for b in t.bands],
             )
             for t in domain.TEMPLATES.values()
         ]
@@ -640,6 +644,7 @@ class BandDesignView(ViewerRequiredMixin, TemplateView):
                 weeks=form.weeks(),
                 cuts=form.cuts(),
                 guardrail=existing.guardrail if existing else None,
+                min_sample=existing.min_sample if existing else None,
             )
         except ValueError as exc:
             form.add_error(None, str(exc))
@@ -659,7 +664,6 @@ class BandDesignView(ViewerRequiredMixin, TemplateView):
             "can_apply": self.viewer.role == Role.PROGRAM_MANAGER,
         }
         if result is not None:
-            unit = result.kpi.unit
             context.update(
                 channel_label=Channel(form.cleaned_data["channel"]).label.lower(),
                 weeks=[
@@ -678,7 +682,7 @@ class BandDesignView(ViewerRequiredMixin, TemplateView):
                 ]
                 if result.summary
                 else [],
-                bands=[(b, domain.bounds_text(b, unit)) for b in result.bands],
+                bands=[(b, domain.bounds_text(b, result.kpi)) for b in result.bands],
                 charts=(
                     {"design-distribution": band_design.distribution_figure(result)}
                     if result.values
@@ -707,6 +711,7 @@ class BandDesignView(ViewerRequiredMixin, TemplateView):
                 kpi=form.cleaned_data["kpi"],
                 guardrail=result.guardrail,
                 bands=result.bands,
+                min_sample=result.min_sample,
                 governed=existing,
             )
         except DomainError as exc:

@@ -69,11 +69,10 @@ def test_calibration_alignment_is_governed_like_any_kpi(
     )
     contract = make_contract(world.harbor)
     bands = [
-        sla_domain.Band(sla_domain.BandKind.REMEDIATION, None, D(80), opens_remediation=True,
-                        min_sample=1),
-        sla_domain.Band(sla_domain.BandKind.BASE, D(80), None, min_sample=1),
-    ]  # fmt: skip
-    govern(make_sla(contract), "chat", "calibration", bands)
+        sla_domain.Band(sla_domain.BandKind.REMEDIATION, None, D(80), opens_remediation=True),
+        sla_domain.Band(sla_domain.BandKind.BASE, D(80), None),
+    ]
+    govern(make_sla(contract), "chat", "calibration", bands, min_sample=1)
     evaluate_contract_month(contract, date(2026, 10, 1), date(2026, 11, 5))
     status = BandStatus.objects.get(kpi="calibration")
     assert status.value == D(70)  # agreement 0.7 of tests/calibration/test_domain.py

@@ -46,7 +46,7 @@ def test_approve_last_months_settlement(signed_in, live_server, contract, consol
     page.get_by_role("link", name="Settlements").click()
     page.locator(f"a[href='/settlements/{settlement.pk}/']").first.click()
     page.wait_for_url("**/settlements/*/")
-    assert "CSAT chat 70.0% (n=300) is in below 75% penalty" in page.content()
+    assert "CSAT chat 70.0% (n=300) is in penalty (below 75%)" in page.content()
     page.get_by_role("button", name="Approve").click()
     page.wait_for_url("**/settlements/*/")
     assert "Approved" in page.content()
@@ -66,7 +66,10 @@ def test_a_band_layout_with_a_gap_is_refused_in_the_editor(
     assert page.locator("#band-rows tr").count() == rows + 1
     page.locator("input[name$='-upper']").first.fill("70")
     page.get_by_role("button", name="Save the bands").click()
-    assert "Gap between 'penalty' (up to 70%) and 'remediation' (from 75%)" in page.content()
+    assert (
+        "Gap between 'penalty' (below 70%) and 'remediation' (75% to below 82%): values from 70% "
+        "to below 75% fall in no band." in page.content()
+    )
     assert governed.bands.get(position=0).upper == 75
     assert console_errors == []
 

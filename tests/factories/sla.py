@@ -70,8 +70,12 @@ def govern(
     bands: tuple[domain.Band, ...] | list[domain.Band],
     *,
     guardrail: bool = False,
+    min_sample: int = domain.DEFAULT_MIN_SAMPLE,
 ) -> GovernedKpi:
-    governed = GovernedKpi.objects.create(sla=sla, channel=channel, kpi=kpi, guardrail=guardrail)
+    """A governed KPI with these bands; `min_sample` holds for every one of them."""
+    governed = GovernedKpi.objects.create(
+        sla=sla, channel=channel, kpi=kpi, guardrail=guardrail, min_sample=min_sample
+    )
     governed.set_bands(bands)
     return governed
 

@@ -342,7 +342,7 @@ def test_program_manager_creates_an_sla_and_sets_a_kpis_bands(api_login, buyer_p
     assert response.json()["governed"] == []
     response = client.post(
         f"{SLAS}{sla_id}/kpis/",
-        {"channel": "chat", "kpi": "csat", "bands": CSAT_BANDS[::-1]},
+        {"channel": "chat", "kpi": "csat", "min_sample": 200, "bands": CSAT_BANDS[::-1]},
         format="json",
     )
     assert response.status_code == 201, response.json()
@@ -356,12 +356,14 @@ def test_program_manager_creates_an_sla_and_sets_a_kpis_bands(api_login, buyer_p
     # stored lowest first, whatever the order they came in
     assert [(b["kind"], b["lower"], b["upper"], b["bounds"]) for b in body["bands"]] == [
         ("penalty", None, "75.0000", "below 75%"),
-        ("remediation", "75.0000", "82.0000", "75-82%"),
-        ("base", "82.0000", "88.0000", "82-88%"),
+        ("remediation", "75.0000", "82.0000", "75% to below 82%"),
+        ("base", "82.0000", "88.0000", "82% to below 88%"),
         ("bonus", "88.0000", None, "88% and above"),
     ]
     assert body["bands"][0]["credit_pct"] == "10.00"
-    assert body["bands"][0]["min_sample"] == 30
+    # One minimum sample for the KPI, none per band.
+    assert body["min_sample"] == 200
+    assert all("min_sample" not in b for b in body["bands"])
     detail = client.get(f"{SLAS}{sla_id}/").json()
     assert detail["plan_exit_periods"] == 3
     assert detail["governed"] == [body]
@@ -402,12 +404,13 @@ def test_a_credit_on_aht_is_saved_with_a_warning(api_login, buyer_pm, sla):
     [
         (
             [{"kind": "penalty", "upper": "70"}, {"kind": "base", "lower": "75"}],
-            "Gap between 'penalty' (up to 70%) and 'base' (from 75%): values from 70% to 75% "
-            "fall in no band.",
+            "Gap between 'penalty' (below 70%) and 'base' (75% and above): values from 70% to "
+            "below 75% fall in no band.",
         ),
         (
             [{"kind": "penalty", "upper": "80"}, {"kind": "base", "lower": "75"}],
-            "Bands 'penalty' (below 80%) and 'base' (75% and above) overlap from 75% to 80%.",
+            "Bands 'penalty' (below 80%) and 'base' (75% and above) overlap: values from 75% to "
+            "below 80% fall in both.",
         ),
         (
             [{"kind": "penalty", "lower": "50", "upper": "75"}, {"kind": "base", "lower": "75"}],
@@ -436,7 +439,6 @@ def test_a_band_layout_problem_is_refused_naming_it(api_login, buyer_pm, sla, ba
         ({"lower": "eighty-two"}, "bands.2.lower"),
         ({"credit_pct": [1]}, "bands.2.credit_pct"),
         ({"kind": "jackpot"}, "bands.2.kind"),
-        ({"min_sample": 0}, "bands.2.min_sample"),
     ],
 )
 def test_a_band_of_the_wrong_type_is_refused_naming_the_field(
@@ -449,6 +451,51 @@ def test_a_band_of_the_wrong_type_is_refused_naming_the_field(
     )
     assert response.status_code == 400
     assert error(response)["attr"] == attr
+
+
+def test_a_lower_is_better_gap_is_refused_in_its_own_words(api_login, buyer_pm, sla):
+    bands = [
+        {"kind": "base", "upper": "480"},
+        {"kind": "custom", "label": "review", "lower": "500", "opens_remediation": True},
+    ]
+    response = api_login(buyer_pm).post(
+        f"{SLAS}{sla.pk}/kpis/",
+        {"channel": "voice", "kpi": "aht", "guardrail": True, "bands": bands},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert error(response)["detail"] == (
+        "Gap between 'base' (480 s or less) and 'review' (above 500 s): values above 480 s up "
+        "to 500 s fall in no band. Start each band where the one below ends."
+    )
+    assert not sla.governed.filter(kpi="aht").exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "attr", "words"),
+    [
+        ({"min_sample": 0}, "min_sample", "greater than or equal to 1"),
+        ({"min_sample": "many"}, "min_sample", "valid integer"),
+        ({"band_min_sample": 50}, "bands", "min_sample is one number per governed KPI now"),
+    ],
+    ids=["zero", "not-a-number", "per-band"],
+)
+def test_a_broken_minimum_sample_is_refused_naming_it(api_login, buyer_pm, sla, body, attr, words):
+    governed = sla.governed.get()
+    bands = [dict(b) for b in CSAT_BANDS]
+    if "band_min_sample" in body:
+        bands[1]["min_sample"] = body.pop("band_min_sample")
+    response = api_login(buyer_pm).post(
+        f"{SLAS}{sla.pk}/kpis/",
+        {"channel": "chat", "kpi": "csat", "bands": bands, **body},
+        format="json",
+    )
+    assert response.status_code == 400
+    problem = error(response)
+    assert problem["attr"] == attr
+    assert words in problem["detail"]
+    governed.refresh_from_db()
+    assert governed.min_sample == 30
 
 
 def test_unknown_kpi_or_channel_is_refused(api_login, buyer_pm, sla):
@@ -513,10 +560,13 @@ def test_sla_list_queries_do_not_grow_with_slas_and_bands(api_login, buyer_pm, c
 
 
 def test_band_statuses_list_filters_and_explains(api_login, buyer_pm, contract, sla, today):
-    previous = months_before(today, 1)[0]
+    earlier, previous = months_before(today, 2)
     current = month_of(today).start
+    # 83 % on 200 answers: base, but its interval reaches remediation: at risk.
+    evaluate(contract, earlier, 166)
     evaluate(contract, previous, 15_600, n=20_000)  # 78 %, narrow interval: not at risk
-    evaluate(contract, current, PENALTY)  # 70 % so far: heading for a penalty
+    # 70 % so far: heading for a penalty; its interval reaches only better bands.
+    evaluate(contract, current, PENALTY)
     client = api_login(buyer_pm)
     body = client.get(STATUSES, {"month": previous.isoformat()}).json()
     (status,) = body["results"]
@@ -529,13 +579,16 @@ def test_band_statuses_list_filters_and_explains(api_login, buyer_pm, contract, 
         "decided",
     )
     assert (status["at_risk"], status["month_complete"], status["heading"]) == (False, True, "")
-    assert status["explanation"].startswith("CSAT chat 78.0% (n=20,000) is in 75-82% remediation")
+    assert status["explanation"].startswith(
+        "CSAT chat 78.0% (n=20,000) is in remediation (75% to below 82%)"
+    )
+    assert status["value_text"] == "78.0%"
     heading = client.get(STATUSES, {"heading": "penalty"}).json()["results"]
     assert [s["month"] for s in heading] == [current.isoformat()]
     assert heading[0]["projected_band_label"] == "penalty"
     assert heading[0]["projected_value"] == "70.000000"
     assert [s["month"] for s in client.get(STATUSES, {"at_risk": "true"}).json()["results"]] == [
-        current.isoformat()
+        earlier.isoformat()
     ]
     since = client.get(STATUSES, {"month_after": current.isoformat(), "kpi": "csat"}).json()
     assert [s["month"] for s in since["results"]] == [current.isoformat()]

@@ -56,8 +56,9 @@ def governed_contract(partner, **overrides):
 
 @pytest.fixture
 def harbor_october(world):
-    """Harbor's October: CSAT chat 74.0 % (penalty, at risk: its interval reaches 75 %),
-    AHT 650 s (a guardrail review); 12,000 contacts invoiced at 4.00 USD."""
+    """Harbor's October: CSAT chat 74.0 % (penalty; its interval reaches 75 %, remediation,
+    a better band: not at risk), AHT 650 s (a guardrail review); 12,000 contacts invoiced at
+    4.00 USD."""
     contract = governed_contract(world.harbor)
     chat_month(world.harbor, OCT, csat_positive=740)
     evaluate_contract_month(contract, OCT, AFTER_OCT)
@@ -102,8 +103,8 @@ def test_settlement_page_explains_invoice_lines_and_totals(harbor_october, buyer
         assert escape(line.explanation) in html
     csat = next(line for line in lines if line.kpi == "csat")
     assert "credit 10% of the chat invoice 48,000.00 USD = 4,800.00 USD" in csat.explanation
-    assert csat.at_risk
-    assert "at risk" in html
+    assert not csat.at_risk  # its interval reaches only remediation, a better band
+    assert 'class="badge at-risk"' not in html
     assert "guardrail" in html
     assert "no credit (guardrail)" in html
     # totals: the invoice, the credit after the cap, the net
@@ -114,6 +115,29 @@ def test_settlement_page_explains_invoice_lines_and_totals(harbor_october, buyer
     # the plans opened by this month are linked from their lines
     plan = RemediationPlan.objects.get(partner=harbor_october.partner, kpi="csat")
     assert reverse("sla:plan-detail", args=[plan.pk]) in html
+
+
+def test_a_settlement_line_is_at_risk_only_when_its_interval_reaches_a_graver_band(
+    world, buyer_pm, login
+):
+    # CSAT 83.0 % on 1,000 answers: base, its interval (80.5-85.2 %) reaches remediation.
+    contract = governed_contract(world.harbor)
+    chat_month(world.harbor, OCT, csat_positive=830)
+    evaluate_contract_month(contract, OCT, AFTER_OCT)
+    settlement = Settlement.objects.get(contract=contract, month=OCT)
+    csat = SettlementLine.objects.get(settlement=settlement, kpi="csat")
+    assert (csat.band_kind, csat.at_risk, csat.credit) == ("base", True, 0)
+    assert csat.explanation.endswith(
+        "(at risk: its interval reaches remediation, 75% to below 82%)"
+    )
+    html = login(buyer_pm).get(settlement_url(settlement)).content.decode()
+    assert 'class="badge at-risk"' in html
+    # Too few answers to decide: never at risk, however wide the interval.
+    month_snapshot(world.harbor, "chat", OCT, csat_n=29, csat_positive=24)  # 82.8 %
+    evaluate_contract_month(contract, OCT, AFTER_OCT)
+    csat = SettlementLine.objects.get(settlement=settlement, kpi="csat")
+    assert (csat.decision, csat.at_risk) == ("insufficient", False)
+    assert "at risk" not in csat.explanation
 
 
 def test_program_manager_sees_approve_and_recompute_buttons_others_do_not(
@@ -412,8 +436,8 @@ def test_buyer_cannot_reach_another_accounts_settlements_and_plans(world, buyer_
 
 @pytest.fixture
 def harbor_this_month(world):
-    """Harbor's current month so far: CSAT chat 74 % on 1,000 answers, at risk and heading
-    for a penalty."""
+    """Harbor's current month so far: CSAT chat 74 % on 1,000 answers, heading for a penalty
+    (not at risk: its interval reaches only remediation, a better band)."""
     today = clock.today()
     month = Period.containing(PeriodType.MONTH, today).start
     contract = governed_contract(world.harbor)
@@ -432,12 +456,12 @@ def harbor_this_month(world):
     return month
 
 
-def test_partner_page_shows_contract_standing_with_at_risk_and_heading_badges(
+def test_partner_page_shows_contract_standing_with_its_heading_badge(
     world, harbor_this_month, partner_lead, login
 ):
     # given
     status = BandStatus.objects.get(partner=world.harbor, kpi="csat", month=harbor_this_month)
-    assert status.at_risk
+    assert not status.at_risk
     assert status.heading == "penalty"
     # when
     html = (
@@ -447,7 +471,7 @@ def test_partner_page_shows_contract_standing_with_at_risk_and_heading_badges(
     )
     # then
     assert "Contract standing" in html
-    assert "at risk" in html
+    assert 'class="badge at-risk"' not in html
     assert "heading for penalty" in html
     assert "projected 74.0%" in html
     assert "penalty" in html
@@ -505,8 +529,29 @@ def test_scorecard_shows_the_months_sla_bands(world, harbor_this_month, partner_
     )
     html = response.content.decode()
     assert f"SLA bands {harbor_this_month:%B %Y}" in html
-    assert "at risk" in html
+    assert 'class="badge at-risk"' not in html
     assert "heading for penalty" in html
+
+
+def test_partner_page_and_scorecard_mark_a_value_at_risk_of_a_graver_band(
+    world, partner_lead, login
+):
+    # CSAT 83 % so far on 1,000 answers: base, its interval reaching remediation.
+    today = clock.today()
+    month = Period.containing(PeriodType.MONTH, today).start
+    contract = governed_contract(world.harbor)
+    chat_month(world.harbor, month, csat_positive=830)
+    evaluate_contract_month(contract, month, today)
+    status = BandStatus.objects.get(partner=world.harbor, kpi="csat", month=month)
+    assert (status.band_kind, status.at_risk) == ("base", True)
+    client = login(partner_lead)
+    html = client.get(reverse("partners:partner-detail", args=[world.harbor.pk])).content.decode()
+    assert 'class="badge at-risk"' in html
+    html = client.get(
+        reverse("kpis:scorecard-channels", args=[world.harbor.pk]),
+        {"period": "month", "start": month.isoformat()},
+    ).content.decode()
+    assert 'class="badge at-risk"' in html
 
 
 def test_scorecard_of_a_month_without_statuses_has_no_strip(world, harbor_october, buyer_pm, login):

@@ -71,7 +71,9 @@ def others(world):
     return result
 
 
-def band_post(channel: str, kpi: str, bands, *, guardrail: bool = False) -> dict[str, object]:
+def band_post(
+    channel: str, kpi: str, bands, *, guardrail: bool = False, min_sample: int = 30
+) -> dict[str, object]:
     """The band editor's POST for these bands (domain.Band values)."""
 
     def number(value: Decimal | None) -> str:
@@ -80,6 +82,7 @@ def band_post(channel: str, kpi: str, bands, *, guardrail: bool = False) -> dict
     data: dict[str, object] = {
         "channel": channel,
         "kpi": kpi,
+        "min_sample": min_sample,
         "bands-TOTAL_FORMS": len(bands),
         "bands-INITIAL_FORMS": 0,
         "bands-MIN_NUM_FORMS": 0,
@@ -96,7 +99,6 @@ def band_post(channel: str, kpi: str, bands, *, guardrail: bool = False) -> dict
                 f"bands-{i}-upper": number(b.upper),
                 f"bands-{i}-bonus_pct": number(b.bonus_pct),
                 f"bands-{i}-credit_pct": number(b.credit_pct),
-                f"bands-{i}-min_sample": b.min_sample,
             }
         )
         if b.opens_remediation:
@@ -358,7 +360,10 @@ def test_contract_detail_explains_pricing_bands_volumes_and_exit(login, buyer_pm
     assert "opens a remediation plan" in page
     # the warning for money on an efficiency KPI
     assert "AHT carries money" in page
-    assert "600 s and above" in page
+    assert "600 s or less" in page
+    assert "above 600 s" in page
+    # one minimum sample per governed KPI, not one per band
+    assert page.count("Decided from n ≥ 30 in a month, whichever the band") == 2
     # volumes and exit criteria
     assert "March 2026" in page
     assert "1,200.50 h · 8 FTE" in page
@@ -479,6 +484,25 @@ def test_band_editor_renders_blank_rows_and_unit_help(login, buyer_pm, empty_sla
     assert 'name="bands-TOTAL_FORMS" value="4"' in page
     assert "percentages as 0-100" in page
     assert 'id="band-row-template"' in page
+    # No KPI chosen yet: both rules for a shared bound.
+    assert "a band holds its lower bound when higher is better" in page
+    assert "and its upper bound when lower is better" in page
+    assert 'name="min_sample" value="30"' in page
+
+
+def test_band_editor_says_which_side_holds_the_bound_for_the_kpis_direction(login, buyer_pm, sla):
+    client = login(buyer_pm)
+    csat = sla.governed.get()
+    page = text(client.get(reverse("sla:governed-update", args=[csat.pk])))
+    assert "higher is better for CSAT, so a band holds its lower bound" in page
+    # Each saved row reads as the contract page writes it.
+    for words in ("below 75%", "75% to below 82%", "82% to below 88%", "88% and above"):
+        assert f'<td class="bounds">{words}</td>' in page
+    aht = govern(sla, "voice", "aht", domain.TEMPLATES["aht-guardrail"].bands, guardrail=True)
+    page = text(client.get(reverse("sla:governed-update", args=[aht.pk])))
+    assert "lower is better for AHT, so a band holds its upper bound" in page
+    assert '<td class="bounds">600 s or less</td>' in page
+    assert '<td class="bounds">above 600 s</td>' in page
 
 
 def test_band_editor_saves_a_sound_csat_layout(login, buyer_pm, empty_sla):
@@ -489,6 +513,33 @@ def test_band_editor_saves_a_sound_csat_layout(login, buyer_pm, empty_sla):
     governed = GovernedKpi.objects.get(sla=empty_sla)
     assert (governed.channel, governed.kpi, governed.guardrail) == ("chat", "csat", False)
     assert governed.band_specs() == CSAT_BANDS
+    assert governed.min_sample == 30
+
+
+def test_band_editor_sets_one_minimum_sample_for_the_kpi(login, buyer_pm, empty_sla):
+    client = login(buyer_pm)
+    response = client.post(
+        reverse("sla:governed-create", args=[empty_sla.pk]),
+        band_post("chat", "csat", CSAT_BANDS, min_sample=200),
+    )
+    assert response.status_code == 302
+    governed = GovernedKpi.objects.get(sla=empty_sla)
+    assert governed.min_sample == 200
+    page = text(client.get(reverse("sla:governed-update", args=[governed.pk])))
+    assert 'name="min_sample" value="200"' in page
+    assert "bands-0-min_sample" not in page
+    page = text(client.get(reverse("sla:contract-detail", args=[empty_sla.contract_id])))
+    assert "Decided from n ≥ 200 in a month, whichever the band" in page
+
+
+def test_band_editor_refuses_a_minimum_sample_below_one(login, buyer_pm, empty_sla):
+    response = login(buyer_pm).post(
+        reverse("sla:governed-create", args=[empty_sla.pk]),
+        band_post("chat", "csat", CSAT_BANDS, min_sample=0),
+    )
+    assert response.status_code == 200
+    assert "min_sample" in response.context["form"].errors
+    assert not GovernedKpi.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -500,7 +551,8 @@ def test_band_editor_saves_a_sound_csat_layout(login, buyer_pm, empty_sla):
                 band("remediation", "75", "80", opens_remediation=True),
                 *CSAT_BANDS[2:],
             ],
-            "Gap between 'remediation' (up to 80%) and 'base' (from 82%)",
+            "Gap between 'remediation' (75% to below 80%) and 'base' (82% to below 88%): "
+            "values from 80% to below 82% fall in no band.",
         ),
         (
             [
@@ -508,7 +560,8 @@ def test_band_editor_saves_a_sound_csat_layout(login, buyer_pm, empty_sla):
                 band("remediation", "75", "84", opens_remediation=True),
                 *CSAT_BANDS[2:],
             ],
-            "Bands 'remediation' (75-84%) and 'base' (82-88%) overlap from 82% to 84%",
+            "Bands 'remediation' (75% to below 84%) and 'base' (82% to below 88%) overlap: "
+            "values from 82% to below 84% fall in both.",
         ),
         (
             [
@@ -517,7 +570,7 @@ def test_band_editor_saves_a_sound_csat_layout(login, buyer_pm, empty_sla):
                 band("base", "82", None),
             ],
             "Band 'base' (82% and above) is for higher, better CSAT values than 'bonus' "
-            "(75-82%) but carries a smaller bonus",
+            "(75% to below 82%) but carries a smaller bonus",
         ),
     ],
     ids=["gap", "overlap", "bonus-below-base"],
@@ -532,6 +585,24 @@ def test_band_editor_refuses_an_unsound_layout_and_saves_nothing(
     assert message in text(response)
     assert not GovernedKpi.objects.exists()
     assert not Band.objects.exists()
+
+
+def test_band_editor_refuses_an_aht_layout_with_a_gap_in_lower_is_better_words(
+    login, buyer_pm, empty_sla
+):
+    bands = [band("base", None, "480"), band("custom", "500", None, label="review",
+                                               opens_remediation=True)]  # fmt: skip
+    response = login(buyer_pm).post(
+        reverse("sla:governed-create", args=[empty_sla.pk]),
+        band_post("voice", "aht", bands, guardrail=True),
+    )
+    page = text(response)
+    assert (
+        "Gap between 'base' (480 s or less) and 'review' (above 500 s): values above 480 s "
+        "up to 500 s fall in no band." in page
+    )
+    assert "lower is better for AHT, so a band holds its upper bound" in page
+    assert not GovernedKpi.objects.exists()
 
 
 def test_band_editor_refuses_a_credit_on_a_guardrail(login, buyer_pm, empty_sla):
@@ -596,7 +667,8 @@ def test_program_manager_removes_a_governed_kpi(login, buyer_pm, sla):
 def test_a_template_adds_the_csat_bands_and_opens_the_editor(login, buyer_pm, empty_sla):
     client = login(buyer_pm)
     page = text(client.get(reverse("sla:governed-template", args=[empty_sla.pk])))
-    assert "CSAT: bonus from 88%" in page
+    assert "CSAT: bonus 88% and above, base 82% to below 88%" in page
+    assert "Escalation rate: base 10% or less, remediation above 10% up to 15%" in page
     assert "AHT guardrail" in page
     response = client.post(
         reverse("sla:governed-template", args=[empty_sla.pk]),
@@ -724,7 +796,8 @@ def test_band_design_shows_the_pilots_distribution_and_suggested_bands(login, bu
     suggested = expected_bands()
     assert len(suggested) == 4
     for b in suggested:
-        assert domain.bounds_text(b, domain.Unit.PERCENT) in page
+        assert domain.bounds_text(b, domain.governable("csat")) in page
+    assert "Decided from n ≥ 30 in a month, whichever the band" in page
     assert "Use these bands" in page
     assert "Replaces the bands of CSAT Chat" in page
 
@@ -732,6 +805,7 @@ def test_band_design_shows_the_pilots_distribution_and_suggested_bands(login, bu
 def test_using_the_suggested_bands_replaces_the_slas_bands(login, buyer_pm, pilot, sla):
     weekly_csat(pilot, PILOT_CSAT)
     governed = sla.governed.get()
+    GovernedKpi.objects.filter(pk=governed.pk).update(min_sample=120)
     data = {
         "channel": "chat",
         "kpi": "csat",
@@ -745,6 +819,8 @@ def test_using_the_suggested_bands_replaces_the_slas_bands(login, buyer_pm, pilo
     assert response.status_code == 302
     assert GovernedKpi.objects.get(sla=sla).pk == governed.pk
     assert governed.band_specs() == expected_bands()
+    governed.refresh_from_db()
+    assert governed.min_sample == 120  # new bands, the KPI's minimum sample as it was
 
 
 def test_band_design_suggests_a_moneyless_guardrail_for_aht(login, buyer_pm, pilot, empty_sla):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from kpis.domain import Kpi, KpiValue
+from kpis.domain import Direction, Kpi, KpiValue
 from sla import domain
 from sla.domain import Band, BandKind, Decision
 
@@ -16,11 +17,22 @@ D = Decimal
 CSAT = domain.governable("csat")
 AHT = domain.governable("aht")
 ESCALATION = domain.governable("escalation")
+NPS = domain.governable("nps")
 CSAT_BANDS = list(domain.TEMPLATES["csat"].bands)
+AHT_BANDS = list(domain.TEMPLATES["aht-guardrail"].bands)  # base 600 s or less, review above
+HIGHER, LOWER = Direction.HIGHER_IS_BETTER, Direction.LOWER_IS_BETTER
 
 
 def csat(value: str, n: int = 1000, low: str | None = None, high: str | None = None) -> KpiValue:
     return KpiValue(Kpi.CSAT, D(value), n, D(low) if low else None, D(high) if high else None)
+
+
+def aht(value: str, n: int = 1000, low: str | None = None, high: str | None = None) -> KpiValue:
+    return KpiValue(Kpi.AHT, D(value), n, D(low) if low else None, D(high) if high else None)
+
+
+def evaluate(kpi, value, bands, min_sample=30) -> domain.BandResult:
+    return domain.evaluate(kpi, value, bands, min_sample=min_sample)
 
 
 # TEMPLATES
@@ -65,12 +77,13 @@ REJECTED = {
     "no bands": ([], "Add at least one band"),
     "gap": (
         [b("penalty", None, "75"), b("remediation", "75", "80"), b("base", "82", None)],
-        "Gap between 'remediation' (up to 80%) and 'base' (from 82%): values from 80% to 82% "
-        "fall in no band.",
+        "Gap between 'remediation' (75% to below 80%) and 'base' (82% and above): values from "
+        "80% to below 82% fall in no band.",
     ),
     "overlap": (
         [b("penalty", None, "75"), b("remediation", "75", "84"), b("base", "82", None)],
-        "Bands 'remediation' (75-84%) and 'base' (82% and above) overlap from 82% to 84%.",
+        "Bands 'remediation' (75% to below 84%) and 'base' (82% and above) overlap: values "
+        "from 82% to below 84% fall in both.",
     ),
     "lowest band has a lower bound": (
         [b("remediation", "60", "82"), b("base", "82", None)],
@@ -100,10 +113,6 @@ REJECTED = {
         [b("penalty", None, "75", credit_pct=D(5), bonus_pct=D(5)), b("base", "75", None)],
         "a band pays a bonus or takes a credit, not both",
     ),
-    "minimum sample below 1": (
-        [b("penalty", None, "75", min_sample=0), b("base", "75", None)],
-        "the minimum sample must be at least 1",
-    ),
     "better value, bigger credit": (
         [b("base", None, "75"), b("penalty", "75", None, credit_pct=D(10))],
         "Band 'penalty' (75% and above) is for higher, better CSAT values than 'base' "
@@ -126,6 +135,50 @@ def test_a_rejected_layout_names_its_problem(case):
     problems = domain.band_layout_problems(bands, CSAT)
     assert problems, case
     assert any(message in p for p in problems), problems
+
+
+# A lower-is-better KPI: each band holds its upper bound, and the messages say so.
+REJECTED_LOWER = {
+    "gap": (
+        [b("base", None, "480"), b("custom", "500", None, opens_remediation=True, label="review")],
+        "Gap between 'base' (480 s or less) and 'review' (above 500 s): values above 480 s up "
+        "to 500 s fall in no band.",
+    ),
+    "overlap": (
+        [b("base", None, "500"), b("custom", "480", None, opens_remediation=True, label="review")],
+        "Bands 'base' (500 s or less) and 'review' (above 480 s) overlap: values above 480 s "
+        "up to 500 s fall in both.",
+    ),
+    "lowest band has a lower bound": (
+        [b("base", "60", "480"), b("custom", "480", None, opens_remediation=True, label="review")],
+        "Values of 60 s or less fall in no band: leave the lower bound of the lowest band "
+        "('base') empty.",
+    ),
+    "highest band has an upper bound": (
+        [b("base", None, "480"), b("custom", "480", "900", opens_remediation=True, label="review")],
+        "Values above 900 s fall in no band: leave the upper bound of the highest band "
+        "('review') empty.",
+    ),
+    "better value opens a review": (
+        [b("custom", None, "480", opens_remediation=True, label="review"), b("base", "480", None)],
+        "Band 'review' (480 s or less) is for lower, better AHT values than 'base' (above "
+        "480 s) but carries a remediation plan",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(REJECTED_LOWER))
+def test_a_rejected_lower_is_better_layout_names_its_problem_in_its_own_words(case):
+    bands, message = REJECTED_LOWER[case]
+    problems = domain.band_layout_problems(bands, AHT)
+    assert any(message in p for p in problems), problems
+
+
+def test_the_minimum_sample_is_at_least_one_observation():
+    assert domain.min_sample_problems(1) == []
+    assert domain.min_sample_problems(0) == [
+        "Minimum sample: 0 is not a number of observations; a decision needs at least 1."
+    ]
 
 
 def test_for_lower_is_better_kpis_the_lowest_values_are_the_best():
@@ -156,6 +209,13 @@ cuts = st.lists(
     st.decimals(min_value=0, max_value=100, places=1), min_size=1, max_size=5, unique=True
 ).map(sorted)
 values = st.decimals(min_value=-10, max_value=110, places=3)
+# Values as KPI data gives them: a cut itself, or any share 0..1 however many its decimals.
+data_values = st.one_of(
+    values,
+    st.fractions(min_value=0, max_value=1, max_denominator=100_000).map(
+        lambda f: D(f.numerator) * 100 / D(f.denominator)
+    ),
+)
 
 
 def layout(bounds: list[Decimal], higher_better: bool = True) -> list[Band]:
@@ -175,11 +235,22 @@ def layout(bounds: list[Decimal], higher_better: bool = True) -> list[Band]:
     return bands
 
 
-@given(cuts, values)
-def test_every_value_falls_in_exactly_one_band(bounds, value):
-    bands = layout(bounds)
-    assert domain.band_layout_problems(bands, CSAT) == []
-    assert sum(band.contains(value) for band in bands) == 1
+@given(cuts, st.one_of(values, cuts.map(lambda c: c[0])), st.booleans())
+def test_every_value_falls_in_exactly_one_band_in_both_directions(bounds, value, higher_better):
+    kpi = CSAT if higher_better else ESCALATION
+    bands = layout(bounds, higher_better)
+    assert domain.band_layout_problems(bands, kpi) == []
+    assert sum(band.contains(value, kpi.direction) for band in bands) == 1
+
+
+@given(cuts, st.booleans(), st.data())
+def test_a_shared_bound_belongs_to_the_band_with_the_better_values(bounds, higher_better, data):
+    kpi = CSAT if higher_better else ESCALATION
+    bands = layout(bounds, higher_better)
+    i = data.draw(st.integers(min_value=0, max_value=len(bounds) - 1))
+    below, above = bands[i], bands[i + 1]  # they share bounds[i]
+    holder = above if higher_better else below
+    assert bands[domain.band_index(bounds[i], bands, kpi.direction)] == holder
 
 
 @given(cuts, values, values, st.booleans())
@@ -188,8 +259,8 @@ def test_a_better_value_never_lands_in_a_worse_band(bounds, a, c, higher_better)
     bands = layout(bounds, higher_better)
     assert domain.band_layout_problems(bands, kpi) == []
     worse, better = sorted([a, c]) if higher_better else sorted([a, c], reverse=True)
-    worse_band = bands[domain.band_index(worse, bands)]
-    better_band = bands[domain.band_index(better, bands)]
+    worse_band = bands[domain.band_index(worse, bands, kpi.direction)]
+    better_band = bands[domain.band_index(better, bands, kpi.direction)]
     assert better_band.credit_pct <= worse_band.credit_pct
     assert better_band.bonus_pct >= worse_band.bonus_pct
     assert not (better_band.opens_remediation and not worse_band.opens_remediation)
@@ -199,32 +270,212 @@ def test_a_better_value_never_lands_in_a_worse_band(bounds, a, c, higher_better)
 # ------------------------------------------------------------------------------
 
 
-def test_the_point_value_decides_the_band_lower_bound_inclusive():
-    assert domain.evaluate(CSAT, csat("0.88"), CSAT_BANDS).band.kind is BandKind.BONUS
-    assert domain.evaluate(CSAT, csat("0.8799"), CSAT_BANDS).band.kind is BandKind.BASE
-    assert domain.evaluate(CSAT, csat("0.749"), CSAT_BANDS).band.kind is BandKind.PENALTY
+def test_exactly_on_a_bound_a_higher_is_better_value_is_in_the_band_above():
+    # "88% and above" is bonus, "82% to below 88%" base.
+    assert evaluate(CSAT, csat("0.88"), CSAT_BANDS).band.kind is BandKind.BONUS
+    assert evaluate(CSAT, csat("0.8799"), CSAT_BANDS).band.kind is BandKind.BASE
+    assert evaluate(CSAT, csat("0.82"), CSAT_BANDS).band.kind is BandKind.BASE
+    assert evaluate(CSAT, csat("0.75"), CSAT_BANDS).band.kind is BandKind.REMEDIATION
+    assert evaluate(CSAT, csat("0.749"), CSAT_BANDS).band.kind is BandKind.PENALTY
 
 
-def test_too_small_a_sample_is_not_decided():
-    result = domain.evaluate(CSAT, csat("0.70", n=12), CSAT_BANDS)
-    assert result.decision is Decision.INSUFFICIENT
-    assert result.decided_band is None
-    assert domain.describe(result, "Social") == (
-        "CSAT social 70.0% (n=12) would be in below 75% penalty, but penalty needs n≥30: "
-        "insufficient data"
+def test_exactly_on_a_bound_a_lower_is_better_value_is_in_the_band_below():
+    # "600 s or less" is base, "above 600 s" opens a review: exactly 600 s opens none.
+    assert evaluate(AHT, aht("600"), AHT_BANDS).band.kind is BandKind.BASE
+    assert evaluate(AHT, aht("600.01"), AHT_BANDS).band.name == "review"
+    escalation = list(domain.TEMPLATES["escalation"].bands)  # 10% or less, above 10% up to 15%
+    value = KpiValue(Kpi.ESCALATION, D("0.10"), 1000)
+    assert evaluate(ESCALATION, value, escalation).band.kind is BandKind.BASE
+    value = KpiValue(Kpi.ESCALATION, D("0.15"), 1000)
+    assert evaluate(ESCALATION, value, escalation).band.kind is BandKind.REMEDIATION
+
+
+def test_bounds_read_in_contract_language_in_both_directions():
+    assert [domain.bounds_text(x, CSAT) for x in CSAT_BANDS] == [
+        "below 75%", "75% to below 82%", "82% to below 88%", "88% and above",
+    ]  # fmt: skip
+    review = [b("base", None, "300"), b("remediation", "300", "480"), b("penalty", "480", None)]
+    assert [domain.bounds_text(x, AHT) for x in review] == [
+        "300 s or less", "above 300 s up to 480 s", "above 480 s",
+    ]  # fmt: skip
+    assert domain.bounds_text(b("base", None, None), CSAT) == "any value"
+    assert domain.TEMPLATES["csat"].label == (
+        "CSAT: bonus 88% and above, base 82% to below 88%, remediation 75% to below 82%, "
+        "penalty below 75%"
     )
 
 
+def test_too_small_a_sample_is_not_decided():
+    result = evaluate(CSAT, csat("0.70", n=12), CSAT_BANDS)
+    assert result.decision is Decision.INSUFFICIENT
+    assert result.decided_band is None
+    assert domain.describe(result, "Social") == (
+        "CSAT social 70.0% (n=12) would be in penalty (below 75%), but a decision needs "
+        "n≥30: insufficient data"
+    )
+
+
+def test_one_minimum_sample_decides_every_band_of_the_kpi():
+    # 150 answers: too few for a KPI decided from 200, whichever band the value is in.
+    for value in ("0.70", "0.78", "0.85", "0.90"):
+        result = evaluate(CSAT, csat(value, n=150), CSAT_BANDS, min_sample=200)
+        assert result.decision is Decision.INSUFFICIENT, value
+        assert evaluate(CSAT, csat(value, n=200), CSAT_BANDS, min_sample=200).decided_band
+    result = evaluate(CSAT, csat("0.90", n=150), CSAT_BANDS, min_sample=200)
+    assert "but a decision needs n≥200" in domain.describe(result, "Chat")
+
+
 def test_no_value_is_no_data():
-    assert domain.evaluate(CSAT, None, CSAT_BANDS).decision is Decision.NO_DATA
-    assert domain.evaluate(CSAT, KpiValue(Kpi.CSAT, None, 0), CSAT_BANDS).band is None
+    assert evaluate(CSAT, None, CSAT_BANDS).decision is Decision.NO_DATA
+    assert evaluate(CSAT, KpiValue(Kpi.CSAT, None, 0), CSAT_BANDS).band is None
 
 
-def test_an_interval_straddling_a_boundary_is_at_risk_but_the_point_decides():
-    result = domain.evaluate(CSAT, csat("0.83", low="0.81", high="0.85"), CSAT_BANDS)
+# AT RISK: only towards a graver band, only when decided
+# ------------------------------------------------------------------------------
+
+
+def test_an_interval_reaching_a_graver_band_is_at_risk_but_the_point_decides():
+    # Base 83 %, interval down to 81 %: remediation would open a plan.
+    result = evaluate(CSAT, csat("0.83", low="0.81", high="0.85"), CSAT_BANDS)
     assert result.band.kind is BandKind.BASE
+    assert result.risk.kind is BandKind.REMEDIATION
     assert result.at_risk
-    assert not domain.evaluate(CSAT, csat("0.85", low="0.83", high="0.87"), CSAT_BANDS).at_risk
+    assert domain.describe(result, "Chat") == (
+        "CSAT chat 83.0% (n=1,000) is in base (82% to below 88%) (at risk: its interval "
+        "reaches remediation, 75% to below 82%)"
+    )
+    # Remediation 76 %, interval down to 74 %: the penalty's credit is graver still.
+    result = evaluate(CSAT, csat("0.76", low="0.74", high="0.78"), CSAT_BANDS)
+    assert result.risk.kind is BandKind.PENALTY
+    assert not evaluate(CSAT, csat("0.85", low="0.83", high="0.87"), CSAT_BANDS).at_risk
+
+
+def test_an_interval_reaching_only_a_better_band_is_not_at_risk():
+    # Penalty 74 %, interval up to 76 %: remediation is no risk, it is better.
+    assert not evaluate(CSAT, csat("0.74", low="0.72", high="0.76"), CSAT_BANDS).at_risk
+    # Base 87 %, interval up to 89 %: the bonus band is better, not a risk.
+    assert not evaluate(CSAT, csat("0.87", low="0.86", high="0.89"), CSAT_BANDS).at_risk
+    # Lower is better: AHT 590 s in base, interval 570-610 s reaches the review above 600 s.
+    assert evaluate(AHT, aht("590", low="570", high="610"), AHT_BANDS).risk.name == "review"
+    # AHT 610 s under review, interval down to 590 s: base is better, no risk.
+    assert not evaluate(AHT, aht("610", low="590", high="630"), AHT_BANDS).at_risk
+
+
+def test_a_band_with_no_graver_consequence_is_no_risk():
+    # Bonus 89 %, interval reaching base: base takes no credit and opens no plan.
+    bands = [b("remediation", None, "80", opens_remediation=True), b("base", "80", "88"),
+             b("bonus", "88", None, bonus_pct=D(5))]  # fmt: skip
+    assert not evaluate(CSAT, csat("0.89", low="0.87", high="0.91"), bands).at_risk
+    # Two remediation bands side by side: reaching the other adds nothing.
+    bands = [b("penalty", None, "70", credit_pct=D(5), opens_remediation=True),
+             b("remediation", "70", "75", opens_remediation=True),
+             b("custom", "75", "80", opens_remediation=True, label="watch"),
+             b("base", "80", None)]  # fmt: skip
+    assert not evaluate(CSAT, csat("0.77", low="0.74", high="0.79"), bands).at_risk
+    assert evaluate(CSAT, csat("0.77", low="0.69", high="0.79"), bands).risk.kind is (
+        BandKind.PENALTY
+    )
+
+
+def test_a_line_without_enough_data_is_never_at_risk():
+    result = evaluate(CSAT, csat("0.83", n=20, low="0.65", high="0.95"), CSAT_BANDS)
+    assert result.decision is Decision.INSUFFICIENT
+    assert not result.at_risk
+    assert "at risk" not in domain.describe(result, "Chat")
+    assert not evaluate(CSAT, None, CSAT_BANDS).at_risk
+
+
+def meets(band: Band, low: Decimal, high: Decimal, higher_better: bool) -> bool:
+    """Whether `[low, high]` and the band share a value: `[lower, upper)` when higher is
+    better, `(lower, upper]` when lower is."""
+    lower, upper = band.lower, band.upper
+    if higher_better:
+        return (lower is None or high >= lower) and (upper is None or low < upper)
+    return (lower is None or high > lower) and (upper is None or low <= upper)
+
+
+@given(cuts, values, values, values, st.booleans())
+def test_at_risk_means_the_interval_reaches_a_band_with_a_graver_consequence(
+    bounds, point, x, y, higher_better
+):
+    kpi = CSAT if higher_better else ESCALATION
+    bands = layout(bounds, higher_better)
+    low, high = sorted([x, y])
+    value = KpiValue(Kpi.CSAT, point / 100, 500, low / 100, high / 100)
+    result = evaluate(kpi, value, bands)
+    reached = [band for band in bands if meets(band, low, high, higher_better)]
+    assert result.at_risk == any(domain.graver(band, result.band) for band in reached)
+    if result.at_risk:
+        assert result.risk in reached
+        assert domain.graver(result.risk, result.band)
+
+
+# EXPLANATIONS NEVER CONTRADICT THEIR BAND
+# ------------------------------------------------------------------------------
+
+
+def test_a_value_rounding_onto_a_bound_shows_the_precision_that_decides():
+    result = evaluate(CSAT, csat("0.81996"), CSAT_BANDS)
+    assert result.band.kind is BandKind.REMEDIATION
+    assert str(domain.shown_value(CSAT, result.value, result.band)) == "81.996%, below 82%"
+    assert domain.describe(result, "Chat") == (
+        "CSAT chat 81.996%, below 82% (n=1,000) is in remediation (75% to below 82%): "
+        "remediation plan opens"
+    )
+    # 82.04 % rounds to 82.0 %, which is in base too: the usual precision is enough.
+    assert str(domain.shown_value(CSAT, D("82.04"), CSAT_BANDS[2])) == "82.0%"
+    assert str(domain.shown_value(CSAT, D("74.96"), CSAT_BANDS[0])) == "74.96%, below 75%"
+
+
+def test_a_lower_is_better_value_just_above_a_bound_is_not_shown_on_it():
+    result = evaluate(AHT, aht("600.4"), AHT_BANDS)
+    assert result.band.name == "review"
+    assert str(domain.shown_value(AHT, result.value, result.band)) == "600.4 s, above 600 s"
+    assert domain.describe(result, "Voice", guardrail=True) == (
+        "AHT voice 600.4 s, above 600 s (n=1,000) is in review (above 600 s): review opens"
+    )
+    # 599.6 s shows as 600 s, which is base too: exactly the bound base holds.
+    assert str(domain.shown_value(AHT, D("599.6"), AHT_BANDS[0])) == "600 s"
+
+
+def test_a_value_needing_more_decimals_than_is_sensible_is_rounded_into_its_band():
+    shown = domain.shown_value(CSAT, D("81.99999999"), CSAT_BANDS[1])
+    assert str(shown) == "81.9999%, below 82%"
+    shown = domain.shown_value(AHT, D("600.000001"), AHT_BANDS[1])
+    assert str(shown) == "600.001 s, above 600 s"
+
+
+NUMBER = re.compile(r"[+-]?[\d,]+(?:\.\d+)?")
+
+
+def read_back(text: str) -> Decimal:
+    return D(NUMBER.search(text).group().replace(",", ""))
+
+
+@given(cuts, data_values, st.sampled_from([CSAT, ESCALATION, AHT, NPS]))
+def test_an_explanations_number_read_back_is_in_the_band_of_its_value(bounds, value, kpi):
+    bands = layout(bounds, kpi.direction is HIGHER)
+    band = bands[domain.band_index(value, bands, kpi.direction)]
+    shown = domain.shown_value(kpi, value, band)
+    assert band.contains(read_back(shown.number), kpi.direction), (value, str(shown))
+    assert band.contains(read_back(str(shown)), kpi.direction)
+    if shown.against:  # the bound named is one of the band's own
+        assert read_back(shown.against) in (band.lower, band.upper)
+
+
+@given(cuts, data_values, st.booleans())
+def test_a_settlement_line_explanation_reads_back_into_its_band(bounds, value, higher_better):
+    kpi = CSAT if higher_better else ESCALATION
+    bands = layout(bounds, higher_better)
+    result = evaluate(kpi, KpiValue(Kpi.CSAT, value / 100, 500), bands)
+    line = domain.settle(
+        invoices={"chat": domain.Invoice(D("1000.00"), "")},
+        items=[domain.LineInput("chat", "Chat", result)],
+        credit_cap_pct=D(10), bonus_cap_pct=D(5), currency="USD", minor_digits=2,
+    ).lines[0]  # fmt: skip
+    number = line.explanation.removeprefix(f"{kpi.label} chat ")
+    assert result.band.contains(read_back(number), kpi.direction), line.explanation
+    assert result.band.contains(read_back(line.value_text), kpi.direction)
 
 
 # PROJECTION
@@ -243,12 +494,10 @@ def test_the_projection_keeps_the_point_and_shrinks_the_interval_by_the_share_kn
 
 
 def test_heading_warns_of_penalty_and_remediation():
-    projected = domain.evaluate(CSAT, csat("0.74"), CSAT_BANDS)
+    projected = evaluate(CSAT, csat("0.74"), CSAT_BANDS)
     assert domain.heading(projected) is domain.Heading.PENALTY
-    assert domain.heading(domain.evaluate(CSAT, csat("0.80"), CSAT_BANDS)) is (
-        domain.Heading.REMEDIATION
-    )
-    assert domain.heading(domain.evaluate(CSAT, csat("0.85"), CSAT_BANDS)) is domain.Heading.NONE
+    assert domain.heading(evaluate(CSAT, csat("0.80"), CSAT_BANDS)) is domain.Heading.REMEDIATION
+    assert domain.heading(evaluate(CSAT, csat("0.85"), CSAT_BANDS)) is domain.Heading.NONE
 
 
 # MONEY
@@ -339,15 +588,16 @@ def test_credits_never_exceed_the_cap_and_every_amount_is_rounded_once(
 
 
 def test_a_line_explains_itself():
-    result = domain.evaluate(CSAT, csat("0.7918", n=1412), CSAT_BANDS)
+    result = evaluate(CSAT, csat("0.7918", n=1412), CSAT_BANDS)
     settled = domain.settle(
         invoices={"chat": domain.Invoice(D("46200.00"), "")},
         items=[domain.LineInput("chat", "Chat", result)],
         credit_cap_pct=D(10), bonus_cap_pct=D(5), currency="USD", minor_digits=2,
     )  # fmt: skip
     assert settled.lines[0].explanation == (
-        "CSAT chat 79.2% (n=1,412) is in 75-82% remediation: plan opened, no credit"
+        "CSAT chat 79.2% (n=1,412) is in remediation (75% to below 82%): plan opened, no credit"
     )
+    assert settled.lines[0].value_text == "79.2%"
 
 
 # REMEDIATION, EXIT, BAND DESIGN

@@ -185,7 +185,7 @@ def test_a_plan_is_withdrawn_after_a_corrected_import(world, contract, pm):
     assert plan.status == PlanStatus.WITHDRAWN
     assert plan.closed_reason == (
         "Withdrawn. No longer supported by current data: in October 2026, CSAT chat 85.0% "
-        "(n=1,000) is in 82-88% base, which asks for no plan."
+        "(n=1,000) is in base (82% to below 88%), which asks for no plan."
     )
     assert world.account.audit_events.filter(action="remediation.withdrawn").exists()
     # Back in remediation, a new plan opens.

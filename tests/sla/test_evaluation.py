@@ -86,12 +86,13 @@ def test_the_hand_worked_settlement_matches_to_the_cent(world, contract):
     # The AHT guardrail opens a review and moves no money.
     assert lines["voice", "aht"].credit == 0
     assert lines["voice", "aht"].explanation == (
-        "AHT voice 700 s (n=10,000) is in 600 s and above review: review opened, "
+        "AHT voice 700 s (n=10,000) is in review (above 600 s): review opened, "
         "no credit (guardrail)"
     )
     assert lines["chat", "csat"].explanation == (
-        "CSAT chat 79.2% (n=1,412) is in 75-82% remediation: plan opened, no credit"
+        "CSAT chat 79.2% (n=1,412) is in remediation (75% to below 82%): plan opened, no credit"
     )
+    assert lines["chat", "csat"].value_text == "79.2%"
     # Email 90 %: bonus 5 % of 11,550.00.
     assert lines["email", "csat"].bonus == D("577.50")
     # Social: 12 answers are too few to decide; no money moves.
@@ -116,6 +117,65 @@ def test_the_hand_worked_settlement_matches_to_the_cent(world, contract):
         ("voice", "csat", "remediation"),
         ("voice", "fcr", "remediation"),
     ]
+
+
+def test_values_exactly_on_a_bound_land_where_the_contract_puts_them(world, contract):
+    # Voice AHT exactly 600 s: "600 s or less" is base, so no review opens (lower is
+    # better). Chat CSAT exactly 82 %: "82% to below 88%" is base, no plan (higher is better).
+    month_snapshot(world.harbor, "voice", SEPTEMBER, contacts=1_000, csat_n=1_000,
+                   csat_positive=880, fcr_n=1_000, fcr_yes=850, handle_n=1_000,
+                   handle_seconds=1_000 * 600)  # fmt: skip
+    month_snapshot(world.harbor, "chat", SEPTEMBER, contacts=1_000, csat_n=500, csat_positive=410)
+    evaluation.evaluate_contract_month(contract, SEPTEMBER, EARLY_OCTOBER)
+    lines = lines_of(Settlement.objects.get(contract=contract, month=SEPTEMBER))
+    assert lines["voice", "aht"].band_kind == "base"
+    assert not lines["voice", "aht"].opens_plan
+    assert lines["voice", "aht"].explanation.startswith(
+        "AHT voice 600 s (n=1,000) is in base (600 s or less)"
+    )
+    assert lines["chat", "csat"].band_kind == "base"
+    assert lines["voice", "csat"].band_kind == "bonus"  # exactly 88 %: "88% and above"
+    assert lines["voice", "fcr"].band_kind == "bonus"  # exactly 85 %: "85% and above"
+    assert lines["voice", "csat"].bonus == D("192.50")  # 5 % of 1,000 contacts × 3.85
+    assert not RemediationPlan.objects.exists()
+
+
+def test_a_value_rounding_onto_a_bound_is_explained_with_the_precision_that_decides(
+    world, contract
+):
+    # 20,499 of 25,000: 81.996 %, remediation, which one decimal would show as 82.0 %.
+    month_snapshot(world.harbor, "chat", SEPTEMBER, contacts=30_000, csat_n=25_000,
+                   csat_positive=20_499)  # fmt: skip
+    evaluation.evaluate_contract_month(contract, SEPTEMBER, EARLY_OCTOBER)
+    line = lines_of(Settlement.objects.get(contract=contract))["chat", "csat"]
+    assert line.band_kind == "remediation"
+    assert line.value_text == "81.996%"
+    assert line.explanation == (
+        "CSAT chat 81.996%, below 82% (n=25,000) is in remediation (75% to below 82%): "
+        "plan opened, no credit"
+    )
+    status = BandStatus.objects.get(channel="chat", kpi="csat", month=SEPTEMBER)
+    assert status.value_text == "81.996%"
+    assert status.explanation.startswith("CSAT chat 81.996%, below 82% (n=25,000)")
+
+
+def test_one_minimum_sample_per_governed_kpi_holds_for_every_band(world, contract):
+    chat = contract.slas.get().governed.get(channel="chat", kpi="csat")
+    chat.min_sample = 2_000
+    chat.save()
+    # 1,412 answers: 79.2 % would be remediation, 90 % bonus; neither is decided.
+    for positive, band in ((1_118, "remediation"), (1_271, "bonus")):
+        month_snapshot(world.harbor, "chat", SEPTEMBER, contacts=12_000, csat_n=1_412,
+                       csat_positive=positive)  # fmt: skip
+        evaluation.evaluate_contract_month(contract, SEPTEMBER, EARLY_OCTOBER)
+        line = lines_of(Settlement.objects.get(contract=contract))["chat", "csat"]
+        assert (line.band_kind, line.decision) == (band, "insufficient")
+        assert (line.credit, line.bonus, line.opens_plan, line.at_risk) == (0, 0, False, False)
+        assert "but a decision needs n≥2,000: insufficient data" in line.explanation
+    # The other channels keep theirs: 400 email answers at 90 % earn the bonus.
+    month_snapshot(world.harbor, "email", SEPTEMBER, contacts=3_000, csat_n=400, csat_positive=360)
+    evaluation.evaluate_contract_month(contract, SEPTEMBER, EARLY_OCTOBER)
+    assert lines_of(Settlement.objects.get(contract=contract))["email", "csat"].bonus == D("577.50")
 
 
 def test_an_approved_month_is_frozen_and_late_data_becomes_a_carried_adjustment(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.test import TestCase
 from rest_framework.test import APIClient
 
-from kpis.models import ImportBatch, ImportStatus, Interaction, KpiSnapshot
+from kpis.models import AggregateReport, ImportBatch, ImportStatus, Interaction, KpiSnapshot
 from outsourcing import clock
 from partners.models import InteractionType, Membership
 from partners.scoping import viewer_for_membership
@@ -199,6 +199,54 @@ def test_roster_and_aggregates_endpoints(buyer_pm, world, setup):
     assert reports.status_code == 201, reports.json()
     week = KpiSnapshot.objects.get(agent__external_id="N-1", period_type="week")
     assert (week.contacts, week.fcr_n, week.fcr_yes) == (30, 30, 24)
+
+
+@pytest.mark.time_machine(datetime(2026, 12, 3, 10, 30, tzinfo=UTC), tick=False)
+def test_aggregate_reports_of_overlapping_periods_are_refused_row_by_row(buyer_pm, world, setup):
+    client = token_client(buyer_pm)
+
+    def aggregates(*periods: tuple[str, str]):
+        rows = [
+            {"agent_id": "901", "channel": "chat", "period_start": start, "period_end": end,
+             "contacts": 40}
+            for start, end in periods
+        ]  # fmt: skip
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return client.post(
+                "/api/v1/imports/aggregates/",
+                {"partner": world.harbor.pk, "rows": rows},
+                format="json",
+            )
+
+    # A month and a week of it in one call: both rows refused, each naming the other.
+    both = aggregates(("2026-03-01", "2026-03-31"), ("2026-03-02", "2026-03-08"))
+    assert both.status_code == 400, both.json()
+    assert [(e["attr"], e["detail"]) for e in both.json()["errors"]] == [
+        (
+            "rows.0.period_start",
+            "row 1, field period_start: Harbor Support already has a weekly chat report for "
+            "agent 901 covering 2-8 March 2026 (row 2 of this import); a monthly report for "
+            "agent 901 covering 1-31 March 2026 would count those contacts twice: send one "
+            "period type for a period",
+        ),
+        (
+            "rows.1.period_start",
+            "row 2, field period_start: Harbor Support already has a monthly chat report for "
+            "agent 901 covering 1-31 March 2026 (row 1 of this import); a weekly report for "
+            "agent 901 covering 2-8 March 2026 would count those contacts twice: send one "
+            "period type for a period",
+        ),
+    ]
+    assert not AggregateReport.objects.exists()
+    # The month alone is stored; a week of it sent later is refused the same way.
+    assert aggregates(("2026-03-01", "2026-03-31")).status_code == 201
+    week = aggregates(("2026-03-02", "2026-03-08"))
+    assert week.status_code == 400
+    [error] = week.json()["errors"]
+    assert error["code"] == "invalid_row"
+    assert error["attr"] == "rows.0.period_start"
+    assert "covering 1-31 March 2026 (stored); a weekly report" in error["detail"]
+    assert AggregateReport.objects.get().period_type == "month"
 
 
 def test_import_list_and_problems_endpoints(buyer_pm, world, setup):

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from kpis.importers import Importer
 from kpis.models import (
     AggregateReport,
     ImportBatch,
@@ -486,6 +489,318 @@ def test_whole_channel_and_per_agent_numbers_for_one_period_are_refused(
     )
     upload(harbor_lead_client, rows, partner=world.harbor.pk, kind="aggregates")
     assert_rejected(last_batch(), "would have both per-agent and whole-channel numbers for chat")
+
+
+# One period type for a period (docs/imports.md): a report overlapping a report of another
+# period type, for the same partner, channel and an overlapping scope, is refused.
+
+ONE_DAY_IN_DECEMBER = pytest.mark.time_machine(
+    datetime(2026, 12, 3, 10, 30, tzinfo=UTC), tick=False
+)
+MARCH = "2026-03-01,2026-03-31"
+
+
+def report(agent: str, days: str, contacts: int = 100) -> str:
+    """An aggregate row of `contacts` chat contacts (80 % resolved first time)."""
+    return f"{agent},chat,{days},{contacts},{contacts * 4 // 5},20,18"
+
+
+def send_reports(client, world, *rows: str) -> ImportBatch:
+    upload(client, csv_rows(*rows, header=AGG_HEADER), partner=world.harbor.pk, kind="aggregates")
+    return last_batch()
+
+
+def stored_reports() -> list[tuple[str | None, str, str, int]]:
+    return sorted(
+        (r.agent.external_id if r.agent else None, r.period_type, str(r.period_start), r.contacts)
+        for r in AggregateReport.objects.select_related("agent")
+    )
+
+
+def refused(batch: ImportBatch) -> list[tuple[int, str, str, str]]:
+    """The problems of a refused import, which wrote nothing and left nothing staged."""
+    assert batch.status == ImportStatus.REJECTED
+    assert (batch.rows_created, batch.rows_updated) == (0, 0)
+    assert StagedRow.objects.count() == 0
+    return [(p.row, p.column, p.value, p.message) for p in batch.problems.order_by("row")]
+
+
+def month_snapshot(agent=None) -> KpiSnapshot:
+    return KpiSnapshot.objects.get(
+        partner__name="Harbor Support",
+        channel="chat",
+        agent=agent,
+        period_type="month",
+        period_start="2026-03-01",
+    )
+
+
+@ONE_DAY_IN_DECEMBER
+def test_a_weekly_report_inside_a_stored_monthly_report_is_refused(
+    harbor_lead_client, world, harbor_agents
+):
+    # given: Harbor's monthly March report for agent 901
+    assert send_reports(harbor_lead_client, world, report("901", MARCH)).status == "succeeded"
+    before = stored_reports()
+    # when: a weekly report of the same agent for a week of March follows
+    batch = send_reports(
+        harbor_lead_client, world, report("901", "2026-03-02,2026-03-08", contacts=30)
+    )
+    # then: refused, naming the stored monthly report; the month still counts 100 contacts
+    assert refused(batch) == [
+        (
+            2,
+            "period_start",
+            "2026-03-02",
+            "Harbor Support already has a monthly chat report for agent 901 covering "
+            "1-31 March 2026 (stored); a weekly report for agent 901 covering 2-8 March 2026 "
+            "would count those contacts twice: send one period type for a period (a corrected "
+            "monthly report replaces the stored one)",
+        )
+    ]
+    assert stored_reports() == before
+    assert month_snapshot(harbor_agents[0]).contacts == 100
+
+
+@ONE_DAY_IN_DECEMBER
+def test_a_monthly_report_over_stored_weekly_reports_is_refused(
+    harbor_lead_client, world, harbor_agents
+):
+    send_reports(
+        harbor_lead_client,
+        world,
+        report("901", "2026-03-09,2026-03-15", contacts=30),
+        report("901", "2026-03-16,2026-03-22", contacts=40),
+    )
+    before = stored_reports()
+    batch = send_reports(harbor_lead_client, world, report("901", MARCH))
+    [(row, column, value, message)] = refused(batch)
+    assert (row, column, value) == (2, "period_start", "2026-03-01")
+    assert message.startswith(
+        "Harbor Support already has a weekly chat report for agent 901 covering 9-15 March 2026 "
+        "(stored); a monthly report for agent 901 covering 1-31 March 2026 would count"
+    )
+    assert stored_reports() == before
+    assert month_snapshot(harbor_agents[0]).contacts == 70
+
+
+@ONE_DAY_IN_DECEMBER
+def test_a_monthly_and_a_weekly_report_in_one_file_are_both_refused(
+    harbor_lead_client, world, harbor_agents
+):
+    batch = send_reports(
+        harbor_lead_client,
+        world,
+        report("901", MARCH),
+        report("902", "2026-03-02,2026-03-08"),  # another agent: no overlap
+        report("901", "2026-03-23,2026-03-29", contacts=30),
+    )
+    assert refused(batch) == [
+        (
+            2,
+            "period_start",
+            "2026-03-01",
+            "Harbor Support already has a weekly chat report for agent 901 covering 23-29 March "
+            "2026 (row 4 of this import); a monthly report for agent 901 covering 1-31 March 2026 "
+            "would count those contacts twice: send one period type for a period",
+        ),
+        (
+            4,
+            "period_start",
+            "2026-03-23",
+            "Harbor Support already has a monthly chat report for agent 901 covering 1-31 March "
+            "2026 (row 2 of this import); a weekly report for agent 901 covering 23-29 March 2026 "
+            "would count those contacts twice: send one period type for a period",
+        ),
+    ]
+    assert AggregateReport.objects.count() == 0
+
+
+@ONE_DAY_IN_DECEMBER
+@pytest.mark.parametrize(
+    ("month", "covering", "next_week"),
+    [
+        (MARCH, "1-31 March 2026", ImportStatus.SUCCEEDED),
+        ("2026-04-01,2026-04-30", "1-30 April 2026", ImportStatus.REJECTED),
+    ],
+    ids=["march", "april"],
+)
+def test_a_week_across_a_month_end_overlaps_both_months(
+    harbor_lead_client, world, harbor_agents, month, covering, next_week
+):
+    # given: a monthly report for March, or for April
+    send_reports(harbor_lead_client, world, report("901", month))
+    # when: the ISO week of Monday 30 March to Sunday 5 April 2026 follows
+    batch = send_reports(harbor_lead_client, world, report("901", "2026-03-30,2026-04-05"))
+    # then: it holds days of either month
+    [(_, _, _, message)] = refused(batch)
+    assert message.startswith(
+        f"Harbor Support already has a monthly chat report for agent 901 covering {covering} "
+        "(stored); a weekly report for agent 901 covering 30 March to 5 April 2026 would count"
+    )
+    # and the week after it, wholly in April, overlaps April only
+    batch = send_reports(harbor_lead_client, world, report("901", "2026-04-06,2026-04-12"))
+    assert batch.status == next_week
+
+
+@ONE_DAY_IN_DECEMBER
+@pytest.mark.parametrize(
+    ("stored", "sent", "overlap"),
+    [
+        # quarter and month, either way round
+        ("2026-01-01,2026-03-31", "2026-02-01,2026-02-28", True),
+        ("2026-02-01,2026-02-28", "2026-01-01,2026-03-31", True),
+        ("2026-01-01,2026-03-31", "2026-04-01,2026-04-30", False),
+        # a week across a quarter's end, and a quarter of 92 days with its last day
+        ("2026-04-01,2026-06-30", "2026-06-29,2026-07-05", True),
+        ("2026-07-01,2026-09-30", "2026-06-29,2026-07-05", True),
+        ("2026-07-01,2026-09-30", "2026-09-30,2026-09-30", True),
+        ("2026-07-01,2026-09-30", "2026-10-01,2026-10-01", False),
+        # day and week, either way round
+        ("2026-03-02,2026-03-08", "2026-03-08,2026-03-08", True),
+        ("2026-03-02,2026-03-08", "2026-03-09,2026-03-09", False),
+        ("2026-03-02,2026-03-02", "2026-03-02,2026-03-08", True),
+        ("2026-03-01,2026-03-01", "2026-03-02,2026-03-08", False),
+        # day and month across a year's end
+        ("2025-12-29,2026-01-04", "2025-12-01,2025-12-31", True),
+        ("2025-12-31,2025-12-31", "2026-01-01,2026-03-31", False),
+    ],
+)
+def test_periods_of_different_types_overlap_when_they_share_a_day(
+    harbor_lead_client, world, harbor_agents, stored, sent, overlap
+):
+    assert send_reports(harbor_lead_client, world, report("901", stored)).status == "succeeded"
+    batch = send_reports(harbor_lead_client, world, report("901", sent))
+    if overlap:
+        [(row, column, value, message)] = refused(batch)
+        assert (row, column, value) == (2, "period_start", sent[:10])
+        assert "would count those contacts twice" in message
+        assert AggregateReport.objects.count() == 1
+    else:
+        assert batch.status == ImportStatus.SUCCEEDED, list(batch.problems.values_list("message"))
+        assert AggregateReport.objects.count() == 2
+
+
+@ONE_DAY_IN_DECEMBER
+def test_another_agents_weekly_reports_add_to_a_monthly_report(
+    harbor_lead_client, world, harbor_agents
+):
+    send_reports(harbor_lead_client, world, report("901", MARCH))
+    batch = send_reports(
+        harbor_lead_client,
+        world,
+        report("902", "2026-03-02,2026-03-08", contacts=30),
+        report("902", "2026-03-30,2026-04-05", contacts=20),
+    )
+    assert batch.status == ImportStatus.SUCCEEDED, list(batch.problems.values_list("message"))
+    # the week starting 30 March counts in March, the month it starts in
+    assert month_snapshot().contacts == 150
+    assert month_snapshot(harbor_agents[1]).contacts == 50
+
+
+@ONE_DAY_IN_DECEMBER
+def test_whole_channel_and_per_agent_reports_of_different_periods_are_refused(
+    harbor_lead_client, world, harbor_agents
+):
+    # given: whole-channel numbers for March
+    send_reports(harbor_lead_client, world, report("", MARCH))
+    # when: an agent's week of March follows, then the channel's own week
+    per_agent = send_reports(harbor_lead_client, world, report("901", "2026-03-02,2026-03-08"))
+    whole = send_reports(harbor_lead_client, world, report("", "2026-03-02,2026-03-08"))
+    # then: both would count the channel's contacts twice; the message names both scopes
+    [(_, _, _, message)] = refused(per_agent)
+    assert message == (
+        "Harbor Support already has a monthly chat report for the whole channel covering "
+        "1-31 March 2026 (stored); a weekly report for agent 901 covering 2-8 March 2026 would "
+        "count those contacts twice: send one period type for a period, and either per-agent "
+        "or whole-channel numbers (a corrected monthly report replaces the stored one)"
+    )
+    [(_, _, _, message)] = refused(whole)
+    assert "report for the whole channel covering 2-8 March 2026" in message
+    assert month_snapshot().contacts == 100
+
+
+@ONE_DAY_IN_DECEMBER
+def test_each_double_count_is_named_once_by_the_rule_it_breaks(
+    harbor_lead_client, world, harbor_agents
+):
+    # The same period, per agent and for the whole channel: the rule of one scope for a
+    # period refuses the whole-channel row. Periods of another type overlapping it: the rule
+    # of one period type, naming the agent's own report before the whole channel's.
+    batch = send_reports(
+        harbor_lead_client,
+        world,
+        report("", MARCH),
+        report("901", MARCH),
+        report("901", "2026-03-02,2026-03-08"),
+    )
+    problems = refused(batch)
+    assert [(row, message.split(":")[0]) for row, _, _, message in problems] == [
+        (
+            2,
+            "Harbor Support would have both per-agent and whole-channel numbers for chat in the "
+            "month starting 2026-03-01, counting the same contacts twice",
+        ),
+        (
+            2,
+            "Harbor Support already has a weekly chat report for agent 901 covering 2-8 March "
+            "2026 (row 4 of this import); a monthly report for the whole channel covering 1-31 "
+            "March 2026 would count those contacts twice",
+        ),
+        (
+            3,
+            "Harbor Support already has a weekly chat report for agent 901 covering 2-8 March "
+            "2026 (row 4 of this import); a monthly report for agent 901 covering 1-31 March 2026 "
+            "would count those contacts twice",
+        ),
+        (
+            4,
+            "Harbor Support already has a monthly chat report for agent 901 covering 1-31 March "
+            "2026 (row 3 of this import); a weekly report for agent 901 covering 2-8 March 2026 "
+            "would count those contacts twice",
+        ),
+    ]
+
+
+@ONE_DAY_IN_DECEMBER
+def test_a_monthly_report_sent_again_updates_it(harbor_lead_client, world, harbor_agents):
+    send_reports(
+        harbor_lead_client, world, report("901", MARCH), report("902", "2026-03-02,2026-03-08")
+    )
+    batch = send_reports(harbor_lead_client, world, report("901", MARCH, contacts=120))
+    assert batch.status == ImportStatus.SUCCEEDED, list(batch.problems.values_list("message"))
+    assert (batch.rows_created, batch.rows_updated) == (0, 1)
+    assert stored_reports() == [
+        ("901", "month", "2026-03-01", 120),
+        ("902", "week", "2026-03-02", 100),
+    ]
+    assert month_snapshot().contacts == 220
+
+
+@ONE_DAY_IN_DECEMBER
+def test_the_overlap_check_is_one_query_however_many_rows(
+    harbor_lead_client, world, harbor_agents, monkeypatch
+):
+    agents = [f"A-{n}" for n in range(12)]
+    for agent in agents:
+        AgentFactory(partner=world.harbor, team=world.harbor_team, external_id=agent)
+    send_reports(harbor_lead_client, world, *(report(a, MARCH) for a in agents))
+    queries: list[int] = []
+    check = Importer.check_overlapping_periods
+
+    def counted(importer):
+        with CaptureQueriesContext(connection) as context:
+            check(importer)
+        queries.append(len(context))
+
+    monkeypatch.setattr(Importer, "check_overlapping_periods", counted)
+    weeks = ["2026-03-02,2026-03-08", "2026-03-09,2026-03-15", "2026-03-16,2026-03-22"]
+    few = send_reports(harbor_lead_client, world, report(agents[0], weeks[0]))
+    many = send_reports(
+        harbor_lead_client, world, *(report(a, week) for a in agents for week in weeks)
+    )
+    assert (few.problem_count, many.problem_count) == (1, 36)
+    assert queries == [1, 1]
 
 
 def test_roster_import_adds_teams_hires_and_leavers(harbor_lead_client, world):

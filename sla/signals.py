@@ -10,10 +10,11 @@ from outsourcing import clock
 
 
 def evaluate_after_import(*, partner_id: int, first: date, last: date, **_: Any) -> None:
+    from kpis.snapshots import partner_zone
     from sla.models import Contract
     from sla.tasks import sla_evaluate_partner_task
 
-    today = clock.today()
+    today = clock.today(partner_zone(partner_id))  # the account's date
     months = [p.start for p in periods_between(PeriodType.MONTH, first, min(last, today))]
     if (
         not months

@@ -171,3 +171,25 @@ def test_the_import_form_offers_the_accounts_zone(world, buyer_pm, login):
     assert response.status_code == 200
     assert response.context["form"]["timezone"].value() == "America/New_York"
     assert '<option value="America/New_York" selected>' in response.content.decode()
+
+
+@pytest.mark.time_machine(datetime(2026, 10, 31, 20, 0, tzinfo=UTC), tick=False)
+def test_the_nightly_run_refreshes_each_accounts_open_days(world, monkeypatch):
+    from kpis import tasks
+
+    # 04:00 on 1 November in Manila (Northwind); still 31 October in UTC (Globex).
+    in_zone(world.account, "Asia/Manila")
+    sent = []
+    monkeypatch.setattr(
+        tasks.snapshots_recompute_period_task, "delay", lambda *args: sent.append(args)
+    )
+    assert tasks.snapshots_recompute_open_periods_task() == 3
+    days = {partner_id: (first, last) for partner_id, kind, first, last in sent if kind == "day"}
+    assert days == {
+        world.harbor.pk: ("2026-10-31", "2026-11-01"),
+        world.pacific.pk: ("2026-10-31", "2026-11-01"),
+        world.zanzibar.pk: ("2026-10-30", "2026-10-31"),
+    }
+    months = {partner_id: first for partner_id, kind, first, _ in sent if kind == "month"}
+    assert months[world.harbor.pk] == "2026-10-01"
+    assert months[world.zanzibar.pk] == "2026-09-01"

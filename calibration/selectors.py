@@ -413,6 +413,7 @@ def outcome_for(viewer: Viewer, pk: int) -> OutcomeItem:
 @dataclass
 class PartnerOverview:
     partner: Partner
+    where: clock.Zone = None  # the account's time zone: the day a session was revealed there
     due: list[CalibrationSession] = field(default_factory=list)  # cadence, due by today
     revealed: list[CalibrationSession] = field(default_factory=list)  # oldest first
     upcoming: list[CalibrationSession] = field(default_factory=list)  # not revealed yet
@@ -428,7 +429,10 @@ class PartnerOverview:
         """Cadence sessions held on time (revealed within the grace days) / due."""
         return domain.adherence(
             [s.due_date for s in self.due],
-            [clock.local_date(s.revealed_at) if s.revealed_at else None for s in self.due],
+            [
+                clock.local_date(s.revealed_at, self.where) if s.revealed_at else None
+                for s in self.due
+            ],
         )
 
     @property
@@ -452,8 +456,9 @@ def overview(viewer: Viewer, today: date | None = None) -> list[PartnerOverview]
     """Per partner the viewer may see: cadence sessions held against due, the revealed
     sessions' alignment over time, open outcome items and sessions to come. Three queries
     whatever the number of partners and sessions."""
-    today = today or clock.today()
-    rows = {p.pk: PartnerOverview(p) for p in scope(Partner, viewer).order_by("name")}
+    today = today or clock.today(viewer.account)
+    zone = clock.zone(viewer.account)
+    rows = {p.pk: PartnerOverview(p, zone) for p in scope(Partner, viewer).order_by("name")}
     sessions = (
         scope(CalibrationSession, viewer)
         .only(

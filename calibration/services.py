@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -263,7 +263,8 @@ def _recompute_qa(evaluation: QaEvaluation) -> None:
     """The QA score KPI of the evaluation's day comes from snapshots: refresh them."""
     from kpis.tasks import snapshots_recompute_task
 
-    day = clock.local_date(evaluation.scored_at).isoformat()
+    # The evaluation's day in the account's time zone, where snapshots count it.
+    day = clock.local_date(evaluation.scored_at, evaluation.partner.account).isoformat()
     transaction.on_commit(lambda: snapshots_recompute_task.delay(evaluation.partner_id, day, day))
 
 
@@ -278,7 +279,8 @@ def _rescore(evaluation: QaEvaluation) -> None:
 def dispute_last_day(evaluation: QaEvaluation) -> date:
     """The last day the partner may dispute a buyer's evaluation."""
     window = partner_settings(evaluation.partner).dispute_window_days
-    return clock.local_date(evaluation.scored_at) + timedelta(days=window)
+    scored_on = clock.local_date(evaluation.scored_at, evaluation.partner.account)
+    return scored_on + timedelta(days=window)
 
 
 def dispute_raise(
@@ -291,7 +293,7 @@ def dispute_raise(
         raise DomainError("No such evaluation.", code="not_found")
     if evaluation.side != Side.BUYER:
         raise DomainError("Only the buyer's evaluations can be disputed.", field="evaluation")
-    today = today or clock.today()
+    today = today or clock.today(viewer.account)
     last_day = dispute_last_day(evaluation)
     window = partner_settings(evaluation.partner).dispute_window_days
     if today > last_day:
@@ -474,11 +476,12 @@ def reviewer_add(*, viewer: Viewer, session: CalibrationSession, user: User) -> 
 
 
 def period_range(session: CalibrationSession) -> tuple[datetime, datetime]:
-    """The session's period as times (UTC days, as KPI snapshots count them): a range the
-    database can use its index on, unlike a date cast of every row."""
+    """The session's period as times (the account's days, as KPI snapshots count them): a
+    range the database can use its index on, unlike a date cast of every row."""
+    zone = clock.zone(session.partner.account)
     return (
-        datetime.combine(session.period_start, time.min, tzinfo=UTC),
-        datetime.combine(session.period_end, time.max, tzinfo=UTC),
+        clock.start_of(session.period_start, zone),
+        datetime.combine(session.period_end, time.max, tzinfo=zone),
     )
 
 
@@ -884,14 +887,16 @@ def session_close(*, viewer: Viewer, session: CalibrationSession) -> Calibration
 # ------------------------------------------------------------------------------
 
 
-def reminders_send(*, today: date, within_days: int = 3) -> int:
+def reminders_send(*, today: date, within_days: int = 3, time_zone: str | None = None) -> int:
     """Remind reviewers who have not submitted, once, when their session is due soon. The
-    message names the session and its due date only: never anyone's scores."""
+    message names the session and its due date only: never anyone's scores. With
+    `time_zone`, only the sessions of accounts in that zone, whose date `today` is."""
     reviewers = SessionReviewer.objects.filter(
         session__status__in=(SessionStatus.PLANNED, SessionStatus.SCORING),
         session__due_date__lte=today + timedelta(days=within_days),
         submitted_at__isnull=True,
         reminded_at__isnull=True,
+        **({"session__partner__account__time_zone": time_zone} if time_zone else {}),
     ).select_related("session__partner", "user")
     sent = 0
     for reviewer in reviewers:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -31,6 +31,7 @@ from engagements.services import BaselineInput
 from kpis.domain import Counts, Kpi, as_percent, kpi_values
 from kpis.models import CONTACT_COUNT_FIELDS, Interaction, KpiSnapshot
 from kpis.periods import Period, PeriodType
+from outsourcing import clock
 from partners.models import Channel, Partner
 from partners.scoping import Viewer, get_scoped_or_404, scope
 from sla.currency import minor_digits
@@ -61,10 +62,6 @@ def _months_back(today: date, count: int) -> list[date]:
         months.append(period.start)
         period = period.previous()
     return months[::-1]
-
-
-def _utc_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def _month_totals(viewer: Viewer, partner: Partner) -> QuerySet[KpiSnapshot]:
@@ -238,21 +235,26 @@ def _actual_by_type(
     viewer: Viewer, partner: Partner, version: ScopeVersion, firsts: list[date]
 ) -> tuple[list[TypeRow], date | None]:
     interactions = scope(Interaction, viewer).filter(partner=partner)
+    # Months are the account's, cut at midnight in its time zone as snapshots cut them (the
+    # scope's own time zone is for shift hours).
+    zone = clock.zone(viewer.account)
     counted = (
-        interactions.filter(opened_at__gte=_utc_start(firsts[0]))
-        .annotate(month=TruncMonth("opened_at", tzinfo=UTC))
+        interactions.filter(opened_at__gte=clock.start_of(firsts[0], zone))
+        .annotate(month=TruncMonth("opened_at", tzinfo=zone))
         .values("month")
         .annotate(n=Count("pk"))
         .order_by("-month")
     )
-    complete = {row["month"].date() if isinstance(row["month"], datetime) else row["month"]
-                for row in counted}  # fmt: skip
+    complete = {row["month"].astimezone(zone).date() if isinstance(row["month"], datetime)
+                else row["month"] for row in counted}  # fmt: skip
     month = next((m for m in reversed(firsts) if m in complete), None)
     if month is None:
         return [], None
     end = Period(PeriodType.MONTH, month).next().start
     groups = (
-        interactions.filter(opened_at__gte=_utc_start(month), opened_at__lt=_utc_start(end))
+        interactions.filter(
+            opened_at__gte=clock.start_of(month, zone), opened_at__lt=clock.start_of(end, zone)
+        )
         .values("channel", "interaction_type__code", "interaction_type__name")
         .annotate(n=Count("pk"))
     )
@@ -409,7 +411,9 @@ def recent_alignment(partner: Partner, today: date, count: int) -> Decimal | Non
     months, weighted by sessions."""
     total, sessions = Decimal(0), 0
     for start in _months_back(today, count):
-        measured = calibration_alignment(partner.pk, Period(PeriodType.MONTH, start))
+        measured = calibration_alignment(
+            partner.pk, Period(PeriodType.MONTH, start), partner.account
+        )
         if measured is not None and measured.value is not None:
             total += measured.value * measured.sample
             sessions += measured.sample

@@ -604,7 +604,7 @@ def candidate_choose(*, viewer: Viewer, candidate: Candidate, today: date) -> Pa
             partner=partner,
             kind=StageKind.SELECTION,
             description=f"Chosen in '{selection}' among {selection.candidates.count()} candidates.",
-            started_on=clock.local_date(selection.created_at),
+            started_on=clock.local_date(selection.created_at, viewer.account),
             ended_on=today,
             approved_by=viewer.user,
             approved_by_label=viewer.user.display_name if viewer.user else "",

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import available_timezones
 
 from django import forms
 
@@ -10,6 +9,7 @@ from kpis.periods import Period, PeriodType
 from kpis.rows import FIELDS, PRESETS, FieldType, Kind
 from kpis.selectors import SORTS, Tenure
 from kpis.services import SAVED
+from partners.forms import TIME_ZONE_CHOICES
 from partners.models import Channel, Partner, Team
 from partners.scoping import Viewer, scope
 
@@ -17,7 +17,6 @@ MAPPING_CHOICES = [
     *((key, label) for key, (label, _kind, _map) in PRESETS.items()),
     (SAVED, "The partner's saved columns"),
 ]
-TIMEZONE_CHOICES = sorted((tz, tz) for tz in available_timezones() if "/" in tz or tz == "UTC")
 
 
 class ImportForm(forms.Form):
@@ -39,14 +38,15 @@ class ImportForm(forms.Form):
         initial=UnknownAgents.REJECT,
     )
     timezone = forms.ChoiceField(
-        choices=TIMEZONE_CHOICES,
-        initial="UTC",
-        help_text="For times in the file written without an offset.",
+        choices=TIME_ZONE_CHOICES,
+        help_text="For times in the file written without an offset; the account's time zone "
+        "unless the file's system writes another.",
     )
     file = forms.FileField(help_text="CSV: comma, semicolon, tab or pipe separated; UTF-8.")
 
     def __init__(self, *args: Any, viewer: Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["timezone"].initial = viewer.account.time_zone
         partners = scope(Partner, viewer)
         field = self.fields["partner"]
         field.queryset = partners  # type: ignore[attr-defined]

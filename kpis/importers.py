@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
@@ -297,6 +297,8 @@ class Importer:
 
     def __post_init__(self) -> None:
         self.kind = Kind(self.batch.kind)
+        # Contacts are counted on their day in the account's time zone, as snapshots cut them.
+        self.zone = clock.zone(self.batch.account)
         partners = Partner.objects.filter(account_id=self.batch.account_id)
         self.partners = {p.pk: p for p in partners}
         self.partner_keys: dict[str, int] = {}
@@ -434,7 +436,7 @@ class Importer:
         self, number: int, partner_id: int, type_id: int | None, v: dict[str, Any]
     ) -> StagedRow:
         opened: datetime = v["opened_at"]
-        day = opened.astimezone(UTC).date()
+        day = clock.local_date(opened, self.zone)
         self.result.touch(partner_id, day, day)
         payload = {name: v[name] for name in INTERACTION_COLUMNS}
         payload.update(
@@ -476,7 +478,7 @@ class Importer:
         )
 
     def stage_roster(self, number: int, partner_id: int, v: dict[str, Any]) -> StagedRow:
-        last = max(d for d in (v["hire_date"], v["leaving_date"], clock.today()) if d)
+        last = max(d for d in (v["hire_date"], v["leaving_date"], clock.today(self.zone)) if d)
         self.result.touch(partner_id, v["hire_date"], last)
         return StagedRow(
             batch=self.batch,

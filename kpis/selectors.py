@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
@@ -84,7 +84,7 @@ def latest_period(
     if partner is not None:
         snapshots = snapshots.filter(partner=partner)
     newest = snapshots.aggregate(newest=Max("period_start"))["newest"]
-    return Period.containing(period_type, newest or clock.today())
+    return Period.containing(period_type, newest or clock.today(viewer.account))
 
 
 def _series(snapshots: QuerySet[KpiSnapshot], key: str) -> dict[object, dict[date, Counts]]:
@@ -377,7 +377,7 @@ def interactions_list(
     period: Period | None = None,
     batch: ImportBatch | None = None,
 ) -> QuerySet[Interaction]:
-    """The contacts behind a figure, newest first."""
+    """The contacts behind a figure, newest first; a period is the account's days."""
     rows = scope(Interaction, viewer).select_related("agent", "interaction_type", "partner")
     if partner is not None:
         rows = rows.filter(partner=partner)
@@ -387,8 +387,8 @@ def interactions_list(
         rows = rows.filter(channel=channel)
     if period is not None:
         rows = rows.filter(
-            opened_at__gte=datetime.combine(period.start, time.min, tzinfo=UTC),
-            opened_at__lt=datetime.combine(period.end + timedelta(days=1), time.min, tzinfo=UTC),
+            opened_at__gte=clock.start_of(period.start, viewer.account),
+            opened_at__lt=clock.start_of(period.next().start, viewer.account),
         )
     if batch is not None:
         rows = rows.filter(batch=batch)

@@ -57,7 +57,10 @@ def _check_can_import(viewer: Viewer, partner: Partner | None) -> None:
         )
 
 
-def _timezone(name: str) -> str:
+def _timezone(name: str | None, account: Account) -> str:
+    """The zone for times written without an offset: the one asked for, or the account's."""
+    if name is None:
+        return account.time_zone
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -111,7 +114,7 @@ def _new_batch(
     mapping_name: str,
     column_map: ColumnMap,
     unknown_agents: str,
-    timezone_name: str,
+    timezone_name: str | None,
     created_by: Any,
     created_by_label: str,
     **extra: Any,
@@ -129,7 +132,7 @@ def _new_batch(
         mapping_name=mapping_name,
         mapping=column_map.to_json(),
         unknown_agents=unknown_agents,
-        timezone=_timezone(timezone_name),
+        timezone=_timezone(timezone_name, account),
         created_by=created_by,
         created_by_label=created_by_label,
         **extra,
@@ -150,7 +153,7 @@ def import_upload(
     file: UploadedFile,
     mapping: str,
     unknown_agents: str,
-    timezone_name: str = "UTC",
+    timezone_name: str | None = None,
 ) -> ImportBatch:
     """Store an uploaded CSV and import it: at once when small, by a worker when large."""
     import_kind = _kind(kind)
@@ -206,7 +209,7 @@ def import_api(
     partner: Partner | None,
     rows: list[Mapping[str, Any]],
     unknown_agents: str = UnknownAgents.REJECT,
-    timezone_name: str = "UTC",
+    timezone_name: str | None = None,
 ) -> ImportBatch:
     """Import rows sent to the REST bulk endpoint, synchronously."""
     import_kind = _kind(kind)
@@ -243,7 +246,7 @@ def import_file_on_disk(
     file_name: str,
     mapping: str,
     unknown_agents: str,
-    timezone_name: str = "UTC",
+    timezone_name: str | None = None,
 ) -> ImportBatch:
     """Import a file from disk (the management command): an operator's action."""
     import_kind = _kind(kind)

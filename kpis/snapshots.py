@@ -6,17 +6,22 @@ type it runs one grouped query over interactions and one over aggregate reports 
 grouped by channel, agent and period, with channel totals from the same rows), and one for
 the roster's headcounts and leavers. Results are compared with the stored snapshots and only
 differences are written, so running it twice changes nothing.
+
+Periods are the account's: interactions and QA evaluations are cut into days, weeks, months
+and quarters at midnight in the account's time zone (`Account.time_zone`, docs/sla.md), so a
+contact at 23:30 on 31 October in Manila counts in October. Aggregate reports and the roster
+carry dates already and are counted as they are.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, F, IntegerField, Q, Sum, Value
+from django.db.models import Count, F, IntegerField, Max, Min, Q, Sum, Value
 from django.db.models.functions import (
     Coalesce,
     Trunc,
@@ -26,7 +31,7 @@ from kpis.domain import COUNT_FIELDS
 from kpis.models import CONTACT_COUNT_FIELDS, AggregateReport, Interaction, KpiSnapshot
 from kpis.periods import Period, PeriodType, periods_between
 from outsourcing import clock
-from partners.models import Agent, Partner
+from partners.models import Account, Agent, Partner
 
 Key = tuple[str, int | None, date]  # channel, agent id (None: the channel's total), start
 ROSTER_TYPES = (PeriodType.WEEK, PeriodType.MONTH, PeriodType.QUARTER)
@@ -78,12 +83,19 @@ def _report_sums() -> dict[str, Any]:
     }
 
 
-def _day(value: date | datetime | str) -> date:
+def _day(value: date | datetime | str, zone: tzinfo = UTC) -> date:
+    """The first day of a truncated period: a moment at midnight in `zone`, or a date."""
     if isinstance(value, datetime):
-        return value.astimezone(UTC).date() if value.tzinfo else value.date()
+        return value.astimezone(zone).date() if value.tzinfo else value.date()
     if isinstance(value, str):
         return date.fromisoformat(value[:10])
     return value
+
+
+def partner_zone(partner_id: int) -> tzinfo:
+    """The time zone of the partner's account, whose midnights cut its periods."""
+    name = Account.objects.filter(partners=partner_id).values_list("time_zone", flat=True).get()
+    return clock.zone(name)
 
 
 @dataclass(frozen=True)
@@ -103,21 +115,23 @@ def computed_counts(
     """Counts per (channel, agent or None, period start) for periods overlapping first..last."""
     periods = periods_between(period_type, first, last)
     start, end = periods[0].start, periods[-1].next().start
+    zone = partner_zone(partner_id)
     result: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNT_FIELDS, 0))
 
     def add(rows: Any, agent_field: str | None) -> None:
         for row in rows:
-            key = (row["channel"], row[agent_field] if agent_field else None, _day(row["period"]))
+            period_start = _day(row["period"], zone)
+            key = (row["channel"], row[agent_field] if agent_field else None, period_start)
             target = result[key]
             for name in CONTACT_COUNT_FIELDS:
                 target[name] += row[name]
 
-    # Interactions, truncated to the period in UTC.
+    # Interactions, truncated to the period in the account's time zone.
     interactions = Interaction.objects.filter(
         partner_id=partner_id,
-        opened_at__gte=datetime.combine(start, time.min, tzinfo=UTC),
-        opened_at__lt=datetime.combine(end, time.min, tzinfo=UTC),
-    ).annotate(period=Trunc("opened_at", period_type.value, tzinfo=UTC))
+        opened_at__gte=clock.start_of(start, zone),
+        opened_at__lt=clock.start_of(end, zone),
+    ).annotate(period=Trunc("opened_at", period_type.value, tzinfo=zone))
     counts = _interaction_counts()
     add(
         interactions.values("channel", "agent_id", "period").annotate(**counts).order_by(),
@@ -143,7 +157,7 @@ def computed_counts(
     )
     add(reports.values("channel", "period").annotate(**sums).order_by(), None)
 
-    _add_qa(result, partner_id, period_type, start, end)
+    _add_qa(result, partner_id, period_type, start, end, zone)
     if period_type in ROSTER_TYPES:
         _add_roster(result, partner_id, periods)
     return dict(result)
@@ -151,23 +165,24 @@ def computed_counts(
 
 def _add_qa(
     result: dict[Key, dict[str, int]], partner_id: int, period_type: PeriodType, start: date,
-    end: date,
+    end: date, zone: tzinfo,
 ) -> None:  # fmt: skip
     """QA evaluations (outside calibration) per channel and agent, by the day they were
-    scored, truncated in UTC like interactions."""
+    scored, truncated in the account's time zone like interactions."""
     from calibration.models import QaEvaluation
 
     evaluations = QaEvaluation.objects.filter(
         partner_id=partner_id,
         score__isnull=False,
-        scored_at__gte=datetime.combine(start, time.min, tzinfo=UTC),
-        scored_at__lt=datetime.combine(end, time.min, tzinfo=UTC),
-    ).annotate(period=Trunc("scored_at", period_type.value, tzinfo=UTC))
+        scored_at__gte=clock.start_of(start, zone),
+        scored_at__lt=clock.start_of(end, zone),
+    ).annotate(period=Trunc("scored_at", period_type.value, tzinfo=zone))
     sums = {"qa_n": Count("pk"), "qa_total": Sum("score")}
     for grouping, agent_field in ((("channel", "agent_id", "period"), "agent_id"),
                                   (("channel", "period"), None)):  # fmt: skip
         for row in evaluations.values(*grouping).annotate(**sums).order_by():
-            key = (row["channel"], row[agent_field] if agent_field else None, _day(row["period"]))
+            period_start = _day(row["period"], zone)
+            key = (row["channel"], row[agent_field] if agent_field else None, period_start)
             target = result[key]
             target["qa_n"] += row["qa_n"]
             target["qa_sum"] += int((row["qa_total"] * 100).to_integral_value())
@@ -274,3 +289,36 @@ def open_periods(today: date) -> list[tuple[PeriodType, date, date]]:
         current = Period.containing(period_type, today)
         result.append((period_type, current.previous().start, today))
     return result
+
+
+def recorded_days(partner_id: int) -> tuple[date, date] | None:
+    """The first and last day a re-cut of the partner's periods must cover, whatever the
+    zone: every day with an interaction, a QA evaluation, an aggregate report or a stored
+    snapshot (which may hold a period the new cut leaves empty). None when there is none."""
+    from calibration.models import QaEvaluation
+
+    moments = [
+        Interaction.objects.filter(partner_id=partner_id).aggregate(
+            first=Min("opened_at"), last=Max("opened_at")
+        ),
+        QaEvaluation.objects.filter(partner_id=partner_id, score__isnull=False).aggregate(
+            first=Min("scored_at"), last=Max("scored_at")
+        ),
+    ]
+    # Reports and snapshots: the first and last period start of each period type.
+    periods = [
+        row
+        for model in (AggregateReport, KpiSnapshot)
+        for row in model.objects.filter(partner_id=partner_id)
+        .values("period_type")
+        .annotate(first=Min("period_start"), last=Max("period_start"))
+        .order_by()
+    ]
+    # A moment's date differs by at most a day between zones (UTC-12 to UTC+14).
+    firsts = [m["first"].astimezone(UTC).date() - timedelta(days=1) for m in moments if m["first"]]
+    lasts = [m["last"].astimezone(UTC).date() + timedelta(days=1) for m in moments if m["last"]]
+    firsts += [row["first"] for row in periods]
+    lasts += [Period(PeriodType(row["period_type"]), row["last"]).end for row in periods]
+    if not firsts:
+        return None
+    return min(firsts), max(lasts)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
+from itertools import groupby
+from typing import Any
 
 from celery import shared_task
 from django.dispatch import Signal
@@ -10,7 +12,7 @@ from django.dispatch import Signal
 from kpis.importers import import_batch_file
 from kpis.models import ImportBatch
 from kpis.periods import PeriodType
-from kpis.snapshots import open_periods, partner_recompute, snapshots_recompute
+from kpis.snapshots import open_periods, partner_recompute, recorded_days, snapshots_recompute
 from outsourcing import clock
 from partners.models import Partner
 
@@ -51,12 +53,36 @@ def snapshots_recompute_period_task(
 
 @shared_task(ignore_result=True)
 def snapshots_recompute_open_periods_task() -> int:
-    """Nightly: one task per partner and period type for the periods still open."""
-    today = clock.today()
-    partner_ids = list(Partner.objects.values_list("pk", flat=True))
-    for partner_id in partner_ids:
-        for period_type, first, last in open_periods(today):
-            snapshots_recompute_period_task.delay(
-                partner_id, period_type.value, first.isoformat(), last.isoformat()
-            )
-    return len(partner_ids)
+    """Nightly: one task per partner and period type for the periods still open, which are
+    those of today in the partner's account's time zone."""
+    partners = Partner.objects.values_list("account__time_zone", "pk").order_by(
+        "account__time_zone", "pk"
+    )
+    count = 0
+    for zone, rows in groupby(partners, key=lambda row: row[0]):
+        periods = open_periods(clock.today(zone))
+        for _, partner_id in rows:
+            count += 1
+            for period_type, first, last in periods:
+                snapshots_recompute_period_task.delay(
+                    partner_id, period_type.value, first.isoformat(), last.isoformat()
+                )
+    return count
+
+
+@shared_task(ignore_result=True)
+def account_snapshots_recompute_task(account_id: int) -> int:
+    """After the account's time zone changed: one recomputation per partner over every day it
+    has data for, which re-evaluates the SLA months they feed (`snapshots_recomputed`)."""
+    count = 0
+    for partner_id in Partner.objects.filter(account_id=account_id).values_list("pk", flat=True):
+        days = recorded_days(partner_id)
+        if days is not None:
+            snapshots_recompute_task.delay(partner_id, days[0].isoformat(), days[1].isoformat())
+            count += 1
+    return count
+
+
+def recut_after_time_zone_change(*, account_id: int, **_: Any) -> None:
+    """Receiver of `partners.signals.account_time_zone_changed` (sent on commit)."""
+    account_snapshots_recompute_task.delay(account_id)

@@ -368,7 +368,8 @@ class WeeklyScorecardView(ViewerRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        last_complete = Period.containing(PeriodType.WEEK, clock.today()).previous()
+        today = clock.today(self.viewer.account)
+        last_complete = Period.containing(PeriodType.WEEK, today).previous()
         form = PeriodForm(self.request.GET or None)
         week = Period.containing(PeriodType.WEEK, form.period_or(last_complete).start)
         rows = selectors.weekly_scorecard(viewer=self.viewer, week=week)
@@ -405,7 +406,8 @@ class InteractionListView(PartnerScorecardMixin, TemplateView):
         if get.get("start"):
             form = PeriodForm(get)
             if form.is_valid() and form.cleaned_data["start"]:
-                period = form.period_or(Period.containing(PeriodType.MONTH, clock.today()))
+                today = clock.today(self.viewer.account)
+                period = form.period_or(Period.containing(PeriodType.MONTH, today))
         channel = get.get("channel") if get.get("channel") in Channel.values else None
         rows = selectors.interactions_list(
             viewer=self.viewer,

@@ -38,9 +38,15 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Account)
 class AccountAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "require_mfa", "created_at"]
+    list_display = ["name", "slug", "time_zone", "require_mfa", "created_at"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        # A new zone re-cuts every period, which the account's settings page sets in motion
+        # (partners.services.account_set_time_zone); a bare edit here would not.
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, "time_zone"] if obj is not None else readonly
 
 
 @admin.register(Partner)

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import password_validation
 
-from partners.models import PARTNER_ROLES, Channel, Partner, Role, Team
+from partners.models import PARTNER_ROLES, Channel, Partner, Role, Team, time_zone_names
 from partners.scoping import Viewer, scope
 
 
@@ -96,6 +96,23 @@ class ApiTokenForm(ViewerFormMixin, forms.Form):
         help_text="Limit the token to one partner's data.",
     )
     read_only = forms.BooleanField(required=False, help_text="The token can read but not write.")
+
+
+# Region/City names (and UTC): the aliases and POSIX-style names stay out of the list.
+TIME_ZONE_CHOICES = sorted((tz, tz) for tz in time_zone_names() if "/" in tz or tz == "UTC")
+
+
+class AccountSettingsForm(forms.Form):
+    time_zone = forms.ChoiceField(
+        choices=TIME_ZONE_CHOICES,
+        label="Time zone",
+        help_text="Keel's days, weeks, months and quarters run from midnight to midnight in "
+        "this zone, and “today” is its date.",
+        error_messages={
+            "invalid_choice": "“%(value)s” is not a time zone Keel knows: choose one from the "
+            "list, such as Asia/Manila, America/New_York or UTC."
+        },
+    )
 
 
 class SecurityForm(forms.Form):

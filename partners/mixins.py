@@ -46,7 +46,7 @@ class ViewerRequiredMixin:
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)  # type: ignore[misc]
-        context["today"] = clock.today()
+        context["today"] = clock.today(self.viewer.account)  # the account's date
         return context
 
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import date, timedelta
+from functools import lru_cache
+from zoneinfo import available_timezones
 
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from rest_framework_api_key.models import AbstractAPIKey
@@ -62,6 +65,22 @@ class User(AbstractUser):
         return self.get_full_name() or self.email
 
 
+@lru_cache(maxsize=1)
+def time_zone_names() -> frozenset[str]:
+    """The IANA time zone names this server knows (from the system or the tzdata package)."""
+    return frozenset(available_timezones())
+
+
+def validate_time_zone(name: str) -> None:
+    if name not in time_zone_names():
+        raise ValidationError(
+            "“%(name)s” is not a time zone Keel knows: use an IANA name such as Asia/Manila, "
+            "America/New_York or UTC.",
+            code="unknown_time_zone",
+            params={"name": name},
+        )
+
+
 class Account(models.Model):
     """A buyer company: the tenant."""
 
@@ -70,6 +89,14 @@ class Account(models.Model):
     require_mfa = models.BooleanField(
         default=False,
         help_text="Every member must set up an authenticator app before using Keel.",
+    )
+    # Days, weeks, months and quarters run in this zone: snapshots, band statuses and
+    # settlements cut interactions at its midnights, and "today" is its date (docs/sla.md).
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="The IANA time zone whose days, weeks and months Keel counts in.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from outsourcing import clock
@@ -25,8 +26,10 @@ from partners.models import (
     Partner,
     Role,
     User,
+    validate_time_zone,
 )
 from partners.scoping import Viewer, scope
+from partners.signals import account_time_zone_changed
 
 
 def _require_program_manager(viewer: Viewer) -> None:
@@ -309,6 +312,38 @@ def account_set_mfa_requirement(*, viewer: Viewer, required: bool) -> None:
             if required
             else "Made two-factor authentication optional",
         )
+
+
+def account_set_time_zone(*, viewer: Viewer, time_zone: str) -> bool:
+    """Set the time zone whose days, weeks and months the account counts in. Returns whether
+    it changed. Once the change commits, the account's KPI snapshots are recomputed and its
+    SLA months re-evaluated in the background (the receivers of `account_time_zone_changed`)."""
+    _require_program_manager(viewer)
+    name = time_zone.strip()
+    try:
+        validate_time_zone(name)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0], code="unknown_time_zone", field="time_zone") from None
+    with transaction.atomic():
+        account = Account.objects.select_for_update().get(pk=viewer.account_id)
+        before = account.time_zone
+        if before == name:
+            return False
+        Account.objects.filter(pk=account.pk).update(time_zone=name)
+        audit_record(
+            account=account,
+            actor=viewer.user,
+            action="account.time_zone",
+            summary=f"Changed the time zone from {before} to {name}: days, weeks and months "
+            "are re-cut",
+            before=before,
+            after=name,
+        )
+        transaction.on_commit(
+            lambda: account_time_zone_changed.send(sender=Account, account_id=account.pk)
+        )
+    viewer.account.time_zone = name
+    return True
 
 
 def api_token_create(

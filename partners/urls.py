@@ -26,6 +26,7 @@ urlpatterns = [
     path(
         "invitations/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation-accept"
     ),
+    path("settings/account/", views.AccountSettingsView.as_view(), name="account-settings"),
     path("settings/security/", views.SecuritySettingsView.as_view(), name="security"),
     path("settings/api-tokens/", views.ApiTokensView.as_view(), name="api-tokens"),
     path(

@@ -19,10 +19,12 @@ from django.views.generic import FormView, TemplateView
 
 from calibration import selectors as calibration_selectors
 from engagements import selectors as engagement_selectors
+from outsourcing import clock
 from outsourcing.errors import DomainError
 from partners import selectors, services
 from partners.forms import (
     AcceptInvitationForm,
+    AccountSettingsForm,
     AgentFilterForm,
     ApiTokenForm,
     InvitationForm,
@@ -398,6 +400,31 @@ class InvitationAcceptView(View):
 
 # ACCOUNT SETTINGS
 # ------------------------------------------------------------------------------
+
+
+class AccountSettingsView(ProgramManagerMixin, DomainFormMixin, FormView):
+    """The account's time zone: the days, weeks and months every figure is cut in."""
+
+    form_class = AccountSettingsForm
+    template_name = "partners/account_settings.html"
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"time_zone": self.viewer.account.time_zone}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(now=clock.now(), **kwargs)
+
+    def perform(self, form: AccountSettingsForm) -> HttpResponse:
+        zone = form.cleaned_data["time_zone"]
+        if services.account_set_time_zone(viewer=self.viewer, time_zone=zone):
+            messages.success(
+                self.request,
+                f"{self.viewer.account.name} now counts its days in {zone}. KPI snapshots, "
+                "band statuses and draft settlements are being recomputed in the background.",
+            )
+        else:
+            messages.info(self.request, f"The time zone already is {zone}: nothing changed.")
+        return redirect("partners:account-settings")
 
 
 class SecuritySettingsView(ProgramManagerMixin, DomainFormMixin, FormView):

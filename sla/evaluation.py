@@ -4,6 +4,10 @@ database and writes their results.
 
 One partner and month is evaluated in one transaction, and only differences are written:
 running it twice changes nothing, and a crash leaves the previous result as it was.
+
+Months are the account's: `today` is the date in the account's time zone (callers pass
+`clock.today(account)`), snapshots are cut at its midnights, and calibration sessions count
+in the month they were revealed in there (docs/sla.md).
 """
 
 from __future__ import annotations
@@ -19,11 +23,11 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q, prefetch_related_objects
-from django.utils import timezone
 
 from kpis.domain import Counts, Kpi, KpiValue, kpi_values, total
 from kpis.models import Interaction, KpiSnapshot
 from kpis.periods import Period, PeriodType, periods_between
+from kpis.snapshots import partner_zone
 from outsourcing import clock
 from partners.models import Channel, Membership, Partner, Role
 from partners.services import audit_record
@@ -55,12 +59,12 @@ def month_of(day: date) -> Period:
     return Period.containing(PeriodType.MONTH, day)
 
 
-def moment(today: date) -> datetime:
-    """When the evaluation happens: now, or 03:00 on `today` when it replays an earlier day
-    (the demo's history, a test's hand-worked example)."""
-    if today == clock.today():
+def moment(today: date, where: clock.Zone = None) -> datetime:
+    """When the evaluation happens: now, or 03:00 on `today` in `where` (the account) when it
+    replays an earlier day (the demo's history, a test's hand-worked example)."""
+    if today == clock.today(where):
         return clock.now()
-    return timezone.make_aware(datetime.combine(today, time(3, 0)))
+    return datetime.combine(today, time(3, 0), tzinfo=clock.zone(where))
 
 
 def _month_counts(partner_id: int, month: date) -> dict[str, Counts]:
@@ -102,15 +106,19 @@ class Evaluated:
     projection: domain.BandResult | None
 
 
-def calibration_alignment(partner_id: int, period: Period) -> domain.Measured | None:
-    """The mean agreement of the partner's calibration sessions revealed in the period."""
+def calibration_alignment(
+    partner_id: int, period: Period, where: clock.Zone = None
+) -> domain.Measured | None:
+    """The mean agreement of the partner's calibration sessions revealed in the period, whose
+    days are those of `where` (default: the partner's account's time zone)."""
     from calibration.models import CalibrationSession
 
+    zone = clock.zone(where) if where is not None else partner_zone(partner_id)
     agreements = list(
         CalibrationSession.objects.filter(
             partner_id=partner_id,
-            revealed_at__date__gte=period.start,
-            revealed_at__date__lte=period.end,
+            revealed_at__gte=clock.start_of(period.start, zone),
+            revealed_at__lt=clock.start_of(period.next().start, zone),
             agreement__isnull=False,
         ).values_list("agreement", flat=True)
     )
@@ -244,8 +252,8 @@ def _type_volumes(contract: Contract, period: Period) -> dict[str, dict[str, dom
     rows = (
         Interaction.objects.filter(
             partner_id=contract.partner_id,
-            opened_at__gte=clock.start_of(period.start),
-            opened_at__lt=clock.start_of(period.next().start),
+            opened_at__gte=clock.start_of(period.start, contract.partner.account),
+            opened_at__lt=clock.start_of(period.next().start, contract.partner.account),
             interaction_type__code__in={code for _, code in typed},
         )
         .values("channel", "interaction_type__code")
@@ -566,7 +574,8 @@ def _open_plans(evaluated: list[Evaluated], partner: Partner, month: date, now: 
             opened_month=month,
             opened_at=now,
             reason=reason,
-            due_date=now.date() + timedelta(days=item.governed.sla.remediation_days),
+            due_date=clock.local_date(now, partner.account)
+            + timedelta(days=item.governed.sla.remediation_days),
         )
         audit_record(
             account=partner.account,
@@ -633,7 +642,8 @@ def evaluate_contract_month(contract: Contract, month: date, today: date) -> Out
     one transaction."""
     period = month_of(month)
     outcome = Outcome()
-    now = moment(today)
+    # `today` is the account's: a month is complete once its last day is over there.
+    now = moment(today, contract.partner.account)
     started = clock.now()  # inputs changed after this are not in this evaluation
     complete = today > period.end
     contract = _with_rates(contract)
@@ -754,6 +764,7 @@ def _criterion_periods(criterion: ExitCriterion, today: date) -> list[Period]:
 def exit_criterion_check(criterion: ExitCriterion, today: date) -> bool:
     """Update the criterion's progress; True when it became met now (and was notified)."""
     contract = criterion.contract
+    account = contract.partner.account
     periods = _criterion_periods(criterion, today)
     snapshots = KpiSnapshot.objects.filter(
         partner_id=contract.partner_id,
@@ -781,12 +792,13 @@ def exit_criterion_check(criterion: ExitCriterion, today: date) -> bool:
     rows = []
     for period in periods:
         value: KpiValue | domain.Measured | None = (
-            calibration_alignment(contract.partner_id, period)
+            calibration_alignment(contract.partner_id, period, account)
             if criterion.kpi == domain.CALIBRATION
             else kpi_value(criterion.kpi, total(by_period.get(period.start, [])), period)
         )
         during = any(
-            opened <= period.end and (closed is None or closed.date() >= period.start)
+            opened <= period.end
+            and (closed is None or clock.local_date(closed, account) >= period.start)
             for opened, closed in plans
         )
         rows.append(
@@ -808,7 +820,7 @@ def exit_criterion_check(criterion: ExitCriterion, today: date) -> bool:
     if became_met:
         fields["met_on"] = today
     if fields:
-        fields["checked_at"] = moment(today)
+        fields["checked_at"] = moment(today, account)
         for name, value in fields.items():
             setattr(criterion, name, value)
         criterion.save(update_fields=list(fields))

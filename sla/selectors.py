@@ -339,7 +339,7 @@ def plans_board(
 ) -> PlanBoard:
     """Remediation plans as columns: open, overdue (open past their due date) and closed in
     the last 60 days; `status` shows one column only. One query."""
-    today = today or clock.today()
+    today = today or clock.today(viewer.account)
     since = clock.now() - timedelta(days=CLOSED_RECENTLY_DAYS)
     plans = _plans(viewer).filter(
         Q(status=PlanStatus.OPEN) | Q(status=PlanStatus.CLOSED, closed_at__gte=since)
@@ -404,7 +404,7 @@ def band_statuses_for(viewer: Viewer, partner: Partner, month: date) -> list[Ban
 
 def early_warnings(viewer: Viewer, today: date | None = None) -> list[BandStatus]:
     """This month's band statuses whose projection heads for remediation or a penalty."""
-    month = month_of(today or clock.today()).start
+    month = month_of(today or clock.today(viewer.account)).start
     return list(
         scope(BandStatus, viewer)
         .filter(month=month)
@@ -440,7 +440,7 @@ class Standing:
 
 def contract_standing(viewer: Viewer, partner: Partner, today: date | None = None) -> Standing:
     """Three queries, whatever the number of KPIs, plans and criteria."""
-    month = month_of(today or clock.today()).start
+    month = month_of(today or clock.today(viewer.account)).start
     return Standing(
         month=month,
         statuses=band_statuses_for(viewer, partner, month),

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from kpis.snapshots import partner_zone
 from outsourcing import clock
 from outsourcing.errors import DomainError
 from partners.models import Channel, InteractionType, Membership, Partner, Role, User
@@ -72,7 +73,7 @@ def settlements_refresh(
     change's transaction, and re-evaluate them in the background once it commits (the
     evaluation clears the mark). Approved months among them get a fresh pending adjustment.
     Returns the months queued."""
-    today = clock.today()
+    today = clock.today(partner_zone(partner_id))  # the account's date
     firsts = sorted({month_of(m).start for m in months if month_of(m).start <= today})
     if not firsts:
         return []
@@ -93,7 +94,7 @@ def contract_open_months(contract: Contract) -> list[date]:
     """The months a change of the contract's terms (rates, caps, bands) reaches: every month
     not yet approved, from its drafts to the current month. Approved months stay as they
     were settled."""
-    today = clock.today()
+    today = clock.today(contract.partner.account)
     first, last = contract.months
     last = min(last, month_of(today).start)
     approved = set(

@@ -11,10 +11,12 @@ from outsourcing import clock
 
 
 def evaluate_after_import(*, partner_id: int, first: date, last: date, **_: Any) -> None:
+    from kpis.snapshots import partner_zone
     from sla.models import Contract
     from sla.services import settlements_refresh
 
-    months = [p.start for p in periods_between(PeriodType.MONTH, first, min(last, clock.today()))]
+    today = clock.today(partner_zone(partner_id))  # the account's date
+    months = [p.start for p in periods_between(PeriodType.MONTH, first, min(last, today))]
     if (
         not months
         or not Contract.objects.filter(

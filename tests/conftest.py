@@ -198,7 +198,8 @@ KEY_DATES = {
     "sunday": date(2027, 5, 23),
     "year-end": date(2026, 12, 31),
 }
-# Mid-morning UTC: far from midnight, so no time zone that Keel's tests use changes the day.
+# Mid-morning UTC: far from midnight, so the day is the same from UTC-10 to UTC+13 (tests of
+# accounts' time zones use Pacific/Kiritimati, UTC+14, where it is already tomorrow).
 KEY_TIME = time(10, 30)
 
 
@@ -213,10 +214,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def _travel_to_the_frozen_day(request: pytest.FixtureRequest):
     """Tests marked `any_date` run with the clock stopped at mid-morning of `frozen_day`
     (before any other fixture makes data)."""
-    if "frozen_day" not in request.fixturenames:
+    # The parametrization, not `request.fixturenames`: a test that does not name `frozen_day`
+    # itself gets it from `pytest_generate_tests`, which the fixture closure does not list.
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is None or "frozen_day" not in callspec.params:
         yield
         return
-    day = request.getfixturevalue("frozen_day")
+    day = callspec.params["frozen_day"]
     with time_machine.travel(datetime.combine(day, KEY_TIME, tzinfo=UTC), tick=False):
         yield
 

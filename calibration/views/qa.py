@@ -436,7 +436,7 @@ class EvaluationPageMixin(ViewerRequiredMixin):
         disputes = list(evaluation.disputes.select_related("criterion"))
         open_by_criterion = {d.criterion_id: d for d in disputes if d.status == DisputeStatus.OPEN}
         last_day = services.dispute_last_day(evaluation)
-        today = clock.today()
+        today = clock.today(self.viewer.account)
         is_lead = self.viewer.role == Role.PARTNER_QA_LEAD and not self.viewer.read_only
         can_raise = is_lead and evaluation.side == Side.BUYER and today <= last_day
         # A refused dispute shows its errors in its criterion's form when the page still
@@ -646,7 +646,7 @@ class PartnerSettingsView(ViewerRequiredMixin, TemplateView):
     def render_form(
         self, current: PartnerCalibration, form: PartnerSettingsForm | None
     ) -> HttpResponse:
-        today = clock.today()
+        today = clock.today(self.viewer.account)
         upcoming: list[date] = []
         if self.partner.go_live_date is not None:
             upcoming = [

@@ -167,7 +167,7 @@ class ScopeViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet[ScopeVersi
         start, end = query.validated_data.get("start"), query.validated_data.get("end")
         if start is None or end is None:
             result, start, end = selectors.recent_discipline(
-                viewer, partner, version, clock.today()
+                viewer, partner, version, clock.today(viewer.account)
             )
         else:
             result = selectors.discipline(viewer, partner, version, start, end)
@@ -202,7 +202,7 @@ class ScopeViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet[ScopeVersi
             _viewer(request),
             partner,
             version,
-            clock.today(),
+            clock.today(_viewer(request).account),
             months=query.validated_data["months"],
         )
         data = {"scope": version.pk, "partner": partner.pk, "result": result}
@@ -270,7 +270,10 @@ class CandidateViewSet(
         """Choose this candidate: it becomes a partner of the account (`partner`) with the
         selection's scope, and the selection closes. A selection chooses once."""
         candidate = self.get_object()
-        services.candidate_choose(viewer=_viewer(request), candidate=candidate, today=clock.today())
+        viewer = _viewer(request)
+        services.candidate_choose(
+            viewer=viewer, candidate=candidate, today=clock.today(viewer.account)
+        )
         return Response(self.get_serializer(self._fresh(candidate)).data)
 
     @extend_schema(request=RedFlagInputSerializer, responses={201: RedFlagSerializer})
@@ -353,7 +356,7 @@ class StageViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet[Engagement
         data = body.validated_data
         viewer = _viewer(request)
         partner: Partner = data["partner"]
-        today = clock.today()
+        today = clock.today(viewer.account)
         gate = (
             selectors.gate_for(
                 viewer,
@@ -422,7 +425,10 @@ class CostViewSet(viewsets.ViewSet):
         query.is_valid(raise_exception=True)
         partner = _cost_partner(request, query.validated_data["partner"])
         view = selectors.costs(
-            _viewer(request), partner, clock.today(), months=query.validated_data["months"]
+            _viewer(request),
+            partner,
+            clock.today(_viewer(request).account),
+            months=query.validated_data["months"],
         )
         return Response(CostSerializer(CostSerializer.of(partner, view)).data)
 
@@ -438,5 +444,6 @@ class CostViewSet(viewsets.ViewSet):
         query = WhatIfQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         partner = _cost_partner(request, query.validated_data["partner"])
-        result = selectors.what_if(_viewer(request), partner, clock.today())
+        viewer = _viewer(request)
+        result = selectors.what_if(viewer, partner, clock.today(viewer.account))
         return Response(WhatIfSerializer(WhatIfSerializer.of(partner, result)).data)

@@ -498,7 +498,7 @@ class ScopeEditBase(ProgramManagerMixin, TemplateView):
         return self.render_to_response(context)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        start = self.start(clock.today())
+        start = self.start(clock.today(self.viewer.account))
         return self.render_forms(ScopeForms.build(types=self.types, start=start))
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

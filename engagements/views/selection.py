@@ -535,7 +535,7 @@ class CandidateChooseView(SelectionManagerMixin, View):
         candidate = selectors.candidate_for(self.viewer, pk)
         try:
             partner = services.candidate_choose(
-                viewer=self.viewer, candidate=candidate, today=clock.today()
+                viewer=self.viewer, candidate=candidate, today=clock.today(self.viewer.account)
             )
         except DomainError as exc:
             messages.error(request, exc.message)

@@ -240,7 +240,7 @@ class StageCreateView(ProgramManagerMixin, DomainFormMixin, FormView):
 
     @cached_property
     def today(self) -> date:
-        return clock.today()
+        return clock.today(self.viewer.account)
 
     @cached_property
     def gates(self) -> dict[tuple[int, Decimal], domain.Gate]:

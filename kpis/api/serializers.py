@@ -214,7 +214,10 @@ class BulkImportSerializer(serializers.Serializer[Any]):
         help_text="Empty: each row names its partner (buyer callers only).",
     )
     unknown_agents = serializers.ChoiceField(choices=UnknownAgents.values, default="reject")
-    timezone = serializers.CharField(default="UTC", help_text="For times without an offset.")
+    timezone = serializers.CharField(
+        required=False,
+        help_text="For times without an offset; default: the account's time zone.",
+    )
     rows = serializers.ListField(
         child=serializers.DictField(),
         allow_empty=False,

@@ -232,7 +232,7 @@ class ImportBatchViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet[Impo
             partner=data.get("partner"),
             rows=data["rows"],
             unknown_agents=data["unknown_agents"],
-            timezone_name=data["timezone"],
+            timezone_name=data.get("timezone"),
         )
         if batch.status == ImportStatus.SUCCEEDED:
             return Response(ImportBatchSerializer(batch).data, status=status.HTTP_201_CREATED)

@@ -44,7 +44,8 @@ class AgentSerializer(serializers.ModelSerializer[Agent]):
         validators: list[Any] = []
 
     def get_is_active(self, agent: Agent) -> bool:
-        return agent.is_active_on(clock.today())
+        viewer = getattr(self.context.get("request"), "viewer", None)
+        return agent.is_active_on(clock.today(viewer.account if viewer else None))
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         instance = self.instance
@@ -80,6 +81,10 @@ class MeSerializer(serializers.Serializer[Any]):
 
     account = serializers.CharField(source="account.name")
     account_id = serializers.IntegerField()
+    time_zone = serializers.CharField(
+        source="account.time_zone",
+        help_text="The IANA time zone whose days, weeks and months the account counts in.",
+    )
     role = serializers.ChoiceField(choices=Role.choices)
     partner = serializers.CharField(source="partner.name", allow_null=True, default=None)
     partner_id = serializers.IntegerField(allow_null=True)

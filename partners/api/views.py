@@ -47,7 +47,8 @@ class AgentFilter(django_filters.FilterSet):
         fields = ["partner", "team", "external_id"]
 
     def filter_active(self, queryset: QuerySet[Agent], name: str, value: bool) -> QuerySet[Agent]:
-        active = Agent.objects.active_on(clock.today()).values("pk")
+        today = clock.today(self.request.viewer.account)  # type: ignore[union-attr]
+        active = Agent.objects.active_on(today).values("pk")
         return queryset.filter(pk__in=active) if value else queryset.filter(~Q(pk__in=active))
 
 

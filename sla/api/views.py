@@ -300,8 +300,9 @@ class SettlementViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet[Settl
     def approve(self, request: Request, pk: str | None = None) -> Response:
         """Approve a month that has ended, on its latest data: the settlement is frozen."""
         settlement = self.get_object()
+        viewer = _viewer(request)
         services.settlement_approve(
-            viewer=_viewer(request), settlement=settlement, today=clock.today()
+            viewer=viewer, settlement=settlement, today=clock.today(viewer.account)
         )
         approved = self.get_queryset().get(pk=settlement.pk)
         return Response(self.get_serializer(approved).data)

@@ -105,7 +105,7 @@ class SettlementApproveView(_SettlementActionView):
         settlement = self.settlement(pk)
         try:
             approved = services.settlement_approve(
-                viewer=self.viewer, settlement=settlement, today=clock.today()
+                viewer=self.viewer, settlement=settlement, today=clock.today(self.viewer.account)
             )
         except DomainError as exc:
             messages.error(request, exc.message)
@@ -121,7 +121,7 @@ class SettlementApproveView(_SettlementActionView):
 class SettlementRecomputeView(_SettlementActionView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         settlement = self.settlement(pk)
-        today = clock.today()
+        today = clock.today(self.viewer.account)
         if settlement.month > today:
             messages.error(request, f"{settlement.month:%B %Y} has not started yet.")
             return redirect("sla:settlement-detail", pk=pk)

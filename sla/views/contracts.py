@@ -511,7 +511,7 @@ class VolumeEditView(ProgramManagerMixin, FormView):
             chosen = None
         if chosen:
             return chosen
-        previous = month_of(clock.today()).previous().start
+        previous = month_of(clock.today(self.viewer.account)).previous().start
         return (
             previous if self.contract.covers(previous) else self.contract.start_date.replace(day=1)
         )
@@ -605,7 +605,8 @@ class BandDesignView(ViewerRequiredMixin, TemplateView):
         return _scoped_sla(self.viewer, self.kwargs["pk"])
 
     def defaults(self) -> dict[str, Any]:
-        first, last = band_design.default_weeks(self.sla.contract.partner, clock.today())
+        today = clock.today(self.viewer.account)
+        first, last = band_design.default_weeks(self.sla.contract.partner, today)
         governed = self.sla.governed.order_by("channel", "kpi").first()
         if governed is not None:
             channel = governed.channel

@@ -104,6 +104,7 @@ URLS: dict[str, ObjectUrl | ListUrl | ScopedWrite | NotTenantData] = {
     "partners:invitation-revoke": ObjectUrl(
         lambda o: {"pk": o["invitation"].pk}, method="post", buyer_only=True
     ),
+    "partners:account-settings": ListUrl(buyer_only=True),
     "partners:security": ListUrl(buyer_only=True),
     "partners:api-tokens": ListUrl(buyer_only=True),
     "partners:api-token-revoke": ObjectUrl(

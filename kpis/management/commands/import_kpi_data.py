@@ -40,7 +40,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--unknown-agents", choices=UnknownAgents.values, default=UnknownAgents.REJECT.value
         )
-        parser.add_argument("--timezone", default="UTC", help="For times without an offset.")
+        parser.add_argument(
+            "--timezone",
+            default=None,
+            help="For times without an offset (default: the account's time zone).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]

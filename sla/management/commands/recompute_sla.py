@@ -57,7 +57,7 @@ class Command(BaseCommand):
         partner = partner_by_key(account, key)
         if partner is None:
             raise CommandError(f"{account.name} has no partner '{key}'.")
-        today = clock.today()
+        today = clock.today(account)  # the account's date, as the nightly run uses
         months = _months(options["period"])
         if months[0] > today:
             raise CommandError(f"{months[0]:%B %Y} has not started yet.")

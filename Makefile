@@ -38,8 +38,11 @@ run: install .env
 browser:
 	@scripts/ensure-chromium
 
+# The suite runs on every CPU (pytest-xdist, one database per worker): the demo's story alone
+# seeds the demo on twelve dates. PYTEST_WORKERS=0 runs it in this one process.
+PYTEST_WORKERS ?= auto
 test: install browser
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Lint: ruff, formatting, missing migrations, and strict typing of the pure domain modules.
 lint: export DEBUG ?= true

@@ -15,9 +15,21 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Development settings that last: DEBUG on and a secret key of this machine's own, so that
+# the README's manage.py commands work after `make run` without typing anything first.
+# Written once, when there is no .env (git-ignored); delete it to get a new one.
+.env:
+	@key=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))') && test -n "$$key" && \
+	printf '%s\n' \
+		'# Written by `make run` for development on this machine (git-ignored). Variables set' \
+		'# in the environment win over these. Delete this file to have `make run` write a new one.' \
+		'DEBUG=true' \
+		"SECRET_KEY=$$key" > $@
+	@echo "Wrote .env for development: DEBUG=true and a generated SECRET_KEY."
+
 # The embedded default: SQLite, eager Celery, local-memory cache. DEBUG is on only here.
 run: export DEBUG ?= true
-run: install
+run: install .env
 	@case "$(PORT)" in ''|*[!0-9]*) echo "PORT must be a number, got '$(PORT)'"; exit 2;; esac
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo --if-empty
@@ -26,8 +38,11 @@ run: install
 browser:
 	@scripts/ensure-chromium
 
+# The suite runs on every CPU (pytest-xdist, one database per worker): the demo's story alone
+# seeds the demo on twelve dates. PYTEST_WORKERS=0 runs it in this one process.
+PYTEST_WORKERS ?= auto
 test: install browser
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Lint: ruff, formatting, missing migrations, and strict typing of the pure domain modules.
 lint: export DEBUG ?= true

@@ -7,8 +7,10 @@
 - Calibration sessions on each partner's cadence since its go-live (within the KPI history),
   eight interactions each, scored by the buyer's QA reviewer and the partner's QA lead.
   Harborline's and Lotus's alignment improves as the relationship matures; Meridian's
-  worsens, its QA lead scoring ever more leniently. Past sessions are closed with their
-  outcomes; the last one waits for its debrief and the next is in blind scoring.
+  worsens, its QA lead scoring ever more leniently. Past sessions (due before today) are
+  closed with their outcomes; the last one waits for its debrief. The next, due within two
+  weeks (today included: `partners.demo.go_live` picks go-live days that make it so), is in
+  blind scoring: the buyer's reviewer has submitted, the partner's QA lead has not.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from calibration.models import (
 )
 from kpis.demo import DRIFTING, HISTORY_DAYS, quality
 from kpis.models import Interaction
-from outsourcing import clock
+from partners.demo import insert_rows, moment
 from partners.models import Account, Agent, Membership, Partner, Role, User
 
 CRITERIA = [
@@ -137,13 +139,13 @@ def build_evaluations(*, account: Account, seed: int, today: date) -> int:
                 answers.append(sheet)
             day += timedelta(days=7)
         QaEvaluation.objects.bulk_create(evaluations, batch_size=500)
-        EvaluationAnswer.objects.bulk_create(
-            (
+        insert_rows(
+            EvaluationAnswer,
+            [
                 EvaluationAnswer(evaluation=e, criterion=c, value=v)
                 for e, sheet in zip(evaluations, answers, strict=True)
                 for c, v in sheet.items()
-            ),
-            batch_size=2000,
+            ],
         )
         created += len(evaluations)
     return created
@@ -218,12 +220,13 @@ def _score(
             if partner_too:
                 value = _partner_value(rng, c, truth, noise, lenience)
                 scores.append(Score(item=item, reviewer=partner, criterion=c, value=value))
-    Score.objects.bulk_create(scores)
+    insert_rows(Score, scores)
 
 
 def _debrief(session: CalibrationSession, owner: User, rng: random.Random, today: date) -> None:
     """Outcomes for the largest disagreements, "no action" for the rest, then closed."""
     kinds = ["policy", "training", "process"]
+    notes = []
     for n, found in enumerate(services.open_disagreements(session)):
         if n < 2:
             OutcomeItem.objects.create(
@@ -236,12 +239,13 @@ def _debrief(session: CalibrationSession, owner: User, rng: random.Random, today
                 else OutcomeStatus.OPEN,
             )  # fmt: skip
         else:
-            NoActionNote.objects.create(
+            notes.append(NoActionNote(
                 item=found.item, criterion_id=int(found.criterion.key),
                 note="A judgment call both sides accept; no change to the guideline.",
-            )  # fmt: skip
+            ))  # fmt: skip
+    NoActionNote.objects.bulk_create(notes)
     session.status = SessionStatus.CLOSED
-    session.closed_at = min(session.revealed_at + timedelta(days=1), clock.now())  # type: ignore[operator]
+    session.closed_at = min(session.revealed_at + timedelta(days=1), moment(today))  # type: ignore[operator]
     session.save(update_fields=["status", "closed_at"])
 
 
@@ -260,8 +264,9 @@ def build_sessions(*, account: Account, seed: int, today: date) -> int:
             continue
         rng = random.Random(f"{seed}-calibration-{partner.name}")
         start = max(partner.go_live_date, today - timedelta(days=HISTORY_DAYS))  # type: ignore[type-var]
+        # Past sessions only: the one due today, if any, is still being scored.
         due = [d for d in domain.due_dates(partner.go_live_date, today)  # type: ignore[arg-type]
-               if d >= start + timedelta(days=7)]  # fmt: skip
+               if start + timedelta(days=7) <= d < today]  # fmt: skip
         with transaction.atomic():
             for n, day in enumerate(due):
                 session = CalibrationSession.objects.create(
@@ -278,8 +283,8 @@ def build_sessions(*, account: Account, seed: int, today: date) -> int:
                 _score(session, reviewers, criteria, rng, progress, today)
                 # Most sessions are held on their due date or just before; some slip.
                 slip = rng.choice([-2, -1, 0, 0, 0, 1, 2, 6])
-                held = datetime.combine(min(day + timedelta(days=slip), today), time(15),
-                                        tzinfo=UTC)  # fmt: skip
+                held = min(datetime.combine(day + timedelta(days=slip), time(15), tzinfo=UTC),
+                           moment(today))  # fmt: skip
                 SessionReviewer.objects.filter(session=session).update(submitted_at=held)
                 session.status = SessionStatus.REVEALED
                 session.revealed_at = held
@@ -306,6 +311,8 @@ def build_sessions(*, account: Account, seed: int, today: date) -> int:
             if buyer_reviewer and partner_reviewer:
                 _score(upcoming, [buyer_reviewer, partner_reviewer], criteria, rng, 1.0, today,
                        partner_too=False)  # fmt: skip
-                buyer_reviewer.submitted_at = datetime.combine(today, time(8), tzinfo=UTC)
+                buyer_reviewer.submitted_at = min(
+                    datetime.combine(today, time(8), tzinfo=UTC), moment(today)
+                )
                 buyer_reviewer.save(update_fields=["submitted_at"])
     return created

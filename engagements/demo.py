@@ -2,7 +2,8 @@
 demo's program manager (and, for the scores, the buyer's QA reviewer and executive).
 
 Northwind Retail:
-- "Support partner 2025", a finished selection of three candidates 15 months back: the
+- "Support partner <year>", a finished selection of three candidates eight weeks before
+  Harborline's go-live (named for the year it ran: 2025 for a demo seeded in late 2026): the
   cheapest headline (Cebu Prime BPO, per FTE, heavy loaded components and red flags), a
   middle one (Atlas Nearshore) and Harborline Support, chosen on its scores although its
   headline is the highest. The executive is the enthusiast who gives Cebu Prime all 5s;
@@ -210,7 +211,9 @@ GENERIC_PLAN = Plan(
 # SELECTION
 # ------------------------------------------------------------------------------
 
-SELECTION_NAME = "Support partner 2025"
+SELECTION_NAME = "Support partner {year}"  # the year the selection ran
+# The selection ran in the eight weeks before the chosen partner went live.
+SELECTION_WEEKS = 8
 CHOSEN = "Harborline Support"
 CRITERIA = [c.key for c in domain.DEFAULT_CRITERIA]
 
@@ -313,12 +316,6 @@ EXECUTIVE_NOTES = {
 
 # HELPERS
 # ------------------------------------------------------------------------------
-
-
-def _months_before(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    return date(year, month + 1, min(day.day, 28))
 
 
 def _add_months(first: date, months: int) -> date:
@@ -497,11 +494,13 @@ def _selection(
     if reviewer is None or executive is None or harborline.go_live_date is None:
         return None
     evaluators = {"program_manager": pm, "qa_reviewer": reviewer, "executive": executive}
-    opened = _months_before(today, 15)
+    opened = harborline.go_live_date - timedelta(weeks=SELECTION_WEEKS)
     decided = harborline.go_live_date - timedelta(days=10)
     plan = PLANS[CHOSEN]
     with _dated(account, opened):
-        selection = services.selection_create(viewer=pm, name=SELECTION_NAME)
+        selection = services.selection_create(
+            viewer=pm, name=SELECTION_NAME.format(year=opened.year)
+        )
         # The request for proposals: DOMAIN.md's typical month of 5,000 contacts on
         # Harborline's channels, weekdays only.
         scope = services.scope_save(

@@ -13,6 +13,7 @@ import math
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import accumulate
 
 from django.db import transaction
 from django.db.models import Min
@@ -27,8 +28,7 @@ from kpis.models import (
 )
 from kpis.periods import Period, PeriodType
 from kpis.snapshots import partner_recompute
-from outsourcing import clock
-from partners.demo import INTERACTION_MIX
+from partners.demo import INTERACTION_MIX, insert_rows, moment
 from partners.models import Account, Agent, InteractionType, Partner
 
 DETAIL_WEEKS = 8
@@ -62,6 +62,8 @@ BASE = {
 }
 CHANNEL_OFFSET = {"voice": 0.0, "email": -0.02, "chat": 0.01, "social": -0.03}
 DRIFTING = "Meridian Contact"
+# The drifting partner worsens from its sixth month of data on, fully over the next six.
+DRIFT_AFTER_DAYS = 182
 VOLUME_PER_AGENT_WEEK = {"voice": 14, "chat": 16, "email": 12, "social": 10}
 SURVEY_RATE = {"csat": 0.22, "nps": 0.12, "ces": 0.08}
 HARD_SHARE = sum(v for _, v, hard in INTERACTION_MIX.values() if hard) / sum(
@@ -80,11 +82,10 @@ def quality(partner: Partner, channel: str, week_start: date, today: date) -> Qu
     offset = CHANNEL_OFFSET[channel]
     drift = 0.0
     if partner.name == DRIFTING:
-        turn = max(partner.go_live_date or today, today - timedelta(days=HISTORY_DAYS)) + timedelta(
-            days=182
-        )
+        first = max(partner.go_live_date or today, today - timedelta(days=HISTORY_DAYS))
+        turn = first + timedelta(days=DRIFT_AFTER_DAYS)
         if week_start > turn:
-            drift = min((week_start - turn).days / 182, 1.0)
+            drift = min((week_start - turn).days / DRIFT_AFTER_DAYS, 1.0)
     handle, first_response = CHANNEL_TIMES[channel]
     return Quality(
         csat=_clamp(csat + offset - 0.13 * drift),
@@ -142,17 +143,19 @@ def generate(
     detail_from = Period.containing(PeriodType.WEEK, today).start - timedelta(
         weeks=DETAIL_WEEKS - 1
     )
-    weights = [INTERACTION_MIX[t.code][1] for t in types]
-    now = clock.now()
+    # The types' cumulative weights, computed once (`choices` draws the same as with weights).
+    weights = list(accumulate(INTERACTION_MIX[t.code][1] for t in types))
+    now = moment(today)  # no contact after the demo's "now"
     result = Generated([], [])
     serial = 0
+    # Each agent's own skill, from a generator of its own (so that it does not depend on
+    # which other agents work): drawn once.
+    skills = {a.pk: agent_skill(random.Random(f"{seed}-{a.external_id}")) for a in agents}
     for week in weeks:
         for agent in _week_agents(agents, week):
             channel = agent.team.channel  # type: ignore[union-attr]
             q = quality(partner, channel, week.start, today)
-            skill = agent_skill(random.Random(f"{seed}-{agent.external_id}")) + ramp(
-                agent, week.start
-            )
+            skill = skills[agent.pk] + ramp(agent, week.start)
             active_days = [
                 week.start + timedelta(days=i)
                 for i in range(7)
@@ -195,13 +198,13 @@ def _contact(
     agent: Agent,
     channel: str,
     types: list[InteractionType],
-    weights: list[int],
+    cum_weights: list[int],
     q: Quality,
     skill: float,
     days: list[date],
     serial: int,
 ) -> Interaction:
-    kind = rng.choices(types, weights)[0]
+    kind = rng.choices(types, cum_weights=cum_weights)[0]
     hard = kind.is_brand_sensitive
     opened = datetime.combine(rng.choice(days), time(8), tzinfo=UTC) + timedelta(
         seconds=rng.randrange(12 * 3600)
@@ -320,8 +323,8 @@ def build(*, account: Account, seed: int, today: date) -> dict[str, int]:
                     file_name=f"demo-{kind}.csv",
                     mapping_name="Keel columns",
                     created_by_label="seed_demo",
-                    started_at=clock.now(),
-                    finished_at=clock.now(),
+                    started_at=moment(today),
+                    finished_at=moment(today),
                     rows_expected=len(rows),
                     rows_total=len(rows),
                     rows_created=len(rows),
@@ -330,7 +333,7 @@ def build(*, account: Account, seed: int, today: date) -> dict[str, int]:
                 )
                 for row in rows:
                     row.batch = batch
-                model.objects.bulk_create(rows, batch_size=2000)  # type: ignore[attr-defined]
+                insert_rows(model, rows)
                 counts["interactions" if model is Interaction else "aggregate_reports"] += len(rows)
         for partner in partners:
             # From the first hire, so that attrition covers the whole roster's history.

@@ -8,14 +8,19 @@ a roster whose attrition sits near the industry's 30-50 %/year, higher for one p
 
 from __future__ import annotations
 
+import calendar
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connections, router, transaction
+from django.db.models import Model
 
+from calibration.domain import due_dates
+from outsourcing import clock
 from partners.models import (
     Account,
     Agent,
@@ -277,10 +282,89 @@ SECOND_ACCOUNT_USERS = (
 )
 
 
+# The demo's story holds on any day it is seeded: each partner's calibration cadence has a
+# session due in the next two weeks, for the reviewers to score blind (calibration.demo).
+SCORING_AHEAD_DAYS = 14
+
+
 def _months_before(day: date, months: int) -> date:
     month_index = day.year * 12 + day.month - 1 - months
     year, month = divmod(month_index, 12)
     return date(year, month + 1, min(day.day, 28))
+
+
+def go_live(today: date, months_live: int) -> date:
+    """A partner's go-live day, `months_live` calendar months before `today`: the day of that
+    month nearest to today's day of the month on which the calibration cadence (counted from
+    go-live) has a session due within the next two weeks, today included. The months live
+    stay what the plan says; only the day moves, so that whatever day the demo is seeded,
+    every partner has a session to score."""
+    preferred = _months_before(today, months_live)
+    days = calendar.monthrange(preferred.year, preferred.month)[1]
+    candidates = sorted(
+        (preferred.replace(day=d) for d in range(1, days + 1)),
+        key=lambda d: (abs((d - preferred).days), d),
+    )
+    horizon = today + timedelta(days=SCORING_AHEAD_DAYS)
+    for day in candidates:
+        if any(d >= today for d in due_dates(day, horizon)):
+            return day
+    return preferred  # unreachable for the cadences Keel knows: a month covers every day
+
+
+def insert_rows(model: type[Model], objects: Sequence[Model]) -> int:
+    """Insert the demo's bulk rows (tens of thousands of contacts, reports and answers) as
+    `bulk_create` would, without its per-row, per-field query compilation, which costs more
+    than the rows' generation. Primary keys do not come back. Values of plain types go to
+    the driver as they are; others (dates, times, decimals, JSON) through the field's own
+    database preparation; `auto_now`/`auto_now_add` fields get the current time."""
+    if not objects:
+        return 0
+    connection = connections[router.db_for_write(model)]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    stamped = {
+        f.attname
+        for f in fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    }
+    now = clock.now()
+    plain = (int, bool, str, float, type(None))
+
+    def row(obj: Model) -> tuple[object, ...]:
+        values = []
+        for f in fields:
+            value = now if f.attname in stamped else getattr(obj, f.attname)
+            values.append(value if type(value) in plain else f.get_db_prep_save(value, connection))
+        return tuple(values)
+
+    rows = [row(obj) for obj in objects]
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            # SQLite reuses one prepared statement for every row.
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {one}", rows)
+        else:
+            # Other servers: many rows a statement (PostgreSQL takes 65,535 parameters).
+            size = max(1, 30_000 // len(fields))
+            for start in range(0, len(rows), size):
+                chunk = rows[start : start + size]
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(chunk))}",
+                    [value for r in chunk for value in r],
+                )
+    return len(rows)
+
+
+def moment(today: date) -> datetime:
+    """The demo's "now" on `today`: the real moment when `today` is the real day, otherwise
+    noon (UTC) of `today`, so that a programme seeded for another day holds nothing after it
+    and is the same whenever it is seeded."""
+    now = clock.now()
+    if clock.local_date(now) == today:
+        return now
+    return datetime.combine(today, time(12), tzinfo=UTC)
 
 
 def _roster(
@@ -368,7 +452,7 @@ def _partner(account: Account, plan: PartnerPlan, today: date, rng: random.Rando
         name=plan.name,
         delivery_model=plan.delivery_model,
         country=plan.country,
-        go_live_date=_months_before(today, plan.months_live),
+        go_live_date=go_live(today, plan.months_live),
     )
     teams = {
         t.name: Team.objects.create(partner=partner, name=t.name, channel=t.channel)

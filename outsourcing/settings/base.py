@@ -7,6 +7,7 @@ Every variable is listed, with its default, in `.env.example`.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import environ
@@ -17,13 +18,18 @@ from outsourcing import env as read
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
-# A `.env` file is a convenience for development; real environment variables win.
-if (BASE_DIR / ".env").is_file():
-    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# A `.env` file in the project folder is a convenience for development: `make run` writes one
+# (DEBUG on, a generated secret key) when there is none. Real environment variables win.
+# KEEL_ENV_FILE names another file, or none when set empty: the test suite reads none
+# (`outsourcing/settings/test.py`), so a developer's `.env` never changes what it tests.
+ENV_FILE = os.environ.get("KEEL_ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE and Path(ENV_FILE).is_file():
+    environ.Env.read_env(ENV_FILE, overwrite=False)
 
 # GENERAL
 # ------------------------------------------------------------------------------
-# Off unless asked for: a deployment that forgets DEBUG stays safe. `make run` turns it on.
+# Off unless asked for: a deployment that forgets DEBUG stays safe. `make run` turns it on
+# (and writes it into the development `.env`).
 DEBUG = read.boolean(env, "DEBUG", default=False)
 DEVELOPMENT_SECRET_KEY = "django-insecure-keel-development-only-never-use-in-production"
 SECRET_KEY = env.str("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)

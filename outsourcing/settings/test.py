@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 import tempfile
 
+# A developer's `.env` (which `make run` writes, with DEBUG on) must not change what the suite
+# tests: no settings file is read, here or in the processes the tests start (they inherit
+# this environment).
+os.environ["KEEL_ENV_FILE"] = ""
 # The suite runs with DEBUG off, as production does, so it needs a non-default key.
 os.environ.setdefault("SECRET_KEY", "keel-test-suite-secret-key-not-used-anywhere-else-0123456789")
 

@@ -95,8 +95,8 @@ def test_the_lotus_lead_works_for_two_buyers_as_two_separate_partners(programme)
     assert len({m.partner_id for m in memberships}) == 2
 
 
-def test_seed_command_fills_only_an_empty_database(db):
-    call_command("seed_demo", "--today", "2026-11-23")
+def test_seed_command_fills_only_an_empty_database(programme):
+    # The whole command, seeding an empty database, runs in tests/test_demo_story.py.
     agents = Agent.objects.count()
     call_command("seed_demo", "--if-empty")
     assert Agent.objects.count() == agents

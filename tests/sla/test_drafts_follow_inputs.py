@@ -170,27 +170,42 @@ def test_the_nightly_run_evaluates_every_open_month(world, contract):
 # ------------------------------------------------------------------------------
 
 
-def test_a_plan_is_withdrawn_after_a_corrected_import(world, contract, pm):
-    """October's CSAT of 78 % (remediation) opened a plan. A corrected export puts it at
-    85 % (base): nobody had worked on the plan, so it is withdrawn with a note."""
-    settle(contract, OCTOBER, 1000, 100, 78)
+def csat_rows(positive: int, n: int = 100) -> list[dict[str, object]]:
+    """n October chat contacts with a survey answer, `positive` of them 4 or 5."""
+    return [
+        {"external_id": f"OCT-{i}", "agent_id": "901", "channel": "chat",
+         "interaction_type": "billing", "opened_at": f"2026-10-{1 + i % 28:02d}T10:00:00+00:00",
+         "csat": 5 if i < positive else 2}
+        for i in range(n)
+    ]  # fmt: skip
+
+
+def test_a_plan_is_withdrawn_after_a_corrected_import(world, contract, buyer_pm):
+    """October's export gave CSAT 78 % (remediation): a plan opened when the month closed. A
+    corrected export of the same contacts gives 85 % (base): nobody had worked on the plan,
+    so the import withdraws it, with a note; the data going back opens a new one."""
+    InteractionType.objects.create(account=world.account, code="billing", name="Billing")
+    AgentFactory(partner=world.harbor, team=world.harbor_team, external_id="901")
+    client = token_client(buyer_pm)
+
+    def send(rows):
+        with after_commit():
+            response = client.post(BULK, {"partner": world.harbor.pk, "rows": rows}, format="json")
+        assert response.status_code == 201, response.json()
+
+    send(csat_rows(78))
     plan = RemediationPlan.objects.get(partner=world.harbor, kpi="csat")
-    assert plan.status == PlanStatus.OPEN
-    month_snapshot(world.harbor, "chat", OCTOBER, contacts=1000, csat_n=1000, csat_positive=850)
-    with after_commit():
-        services.settlements_refresh(
-            partner_id=world.harbor.pk, months=[OCTOBER], reason="new KPI data arrived"
-        )
+    assert (plan.status, plan.opened_month) == (PlanStatus.OPEN, OCTOBER)
+    send(csat_rows(85))
     plan.refresh_from_db()
     assert plan.status == PlanStatus.WITHDRAWN
     assert plan.closed_reason == (
         "Withdrawn. No longer supported by current data: in October 2026, CSAT chat 85.0% "
-        "(n=1,000) is in base (82% to below 88%), which asks for no plan."
+        "(n=100) is in base (82% to below 88%) (at risk: its interval reaches remediation, "
+        "75% to below 82%), which asks for no plan."
     )
     assert world.account.audit_events.filter(action="remediation.withdrawn").exists()
-    # Back in remediation, a new plan opens.
-    month_snapshot(world.harbor, "chat", OCTOBER, contacts=1000, csat_n=100, csat_positive=77)
-    evaluation.evaluate_contract_month(contract, OCTOBER, TODAY)
+    send(csat_rows(77))
     assert RemediationPlan.objects.filter(partner=world.harbor, status=PlanStatus.OPEN).count() == 1
 
 

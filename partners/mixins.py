@@ -11,6 +11,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.template.response import SimpleTemplateResponse
+from django.utils import timezone
 
 from outsourcing import clock
 from outsourcing.errors import DomainError
@@ -42,7 +44,12 @@ class ViewerRequiredMixin:
             labels = ", ".join(Role(r).label.lower() + "s" for r in sorted(self.allowed_roles))
             raise PermissionDenied(f"This page is for {labels}.")
         self.viewer = viewer
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        # Times on the page read in the account's time zone, as its days and months do.
+        with timezone.override(clock.zone(viewer.account)):
+            response = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+            if isinstance(response, SimpleTemplateResponse):
+                response.render()
+        return response  # type: ignore[no-any-return]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)  # type: ignore[misc]

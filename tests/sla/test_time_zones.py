@@ -193,3 +193,15 @@ def test_the_nightly_run_evaluates_the_open_months_of_each_accounts_today(world,
     # that month and the one that just ended.
     assert set(invoices(contracts[world.harbor.pk])) == set(open_months(tomorrow))
     assert set(invoices(contracts[world.zanzibar.pk])) == set(open_months(today))
+
+
+@pytest.mark.time_machine(datetime(2026, 11, 1, 3, 0, tzinfo=UTC), tick=False)
+def test_pages_show_times_in_the_accounts_time_zone(world, login, buyer_pm):
+    """Evaluated at 03:00 UTC on 1 November: 11:00 in Manila, which is what the page says."""
+    in_zone(world.account, "Asia/Manila")
+    contract = per_contact_contract(world.harbor)
+    month_snapshot(world.harbor, "chat", OCTOBER, contacts=10)
+    evaluate_contract_month(contract, OCTOBER, clock.today(world.account))
+    settlement = Settlement.objects.get(contract=contract, month=OCTOBER)
+    page = login(buyer_pm).get(reverse("sla:settlement-detail", args=[settlement.pk]))
+    assert "figures computed 1 Nov 2026, 11:00" in page.content.decode()

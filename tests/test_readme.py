@@ -119,7 +119,7 @@ TINY_PROGRAMME = """
 from datetime import date
 from decimal import Decimal
 from partners.models import Account, Agent, InteractionType, Partner, Team
-from sla.models import Contract
+from sla.models import Contract, RateLine
 
 account = Account.objects.create(name="Northwind Retail", slug={slug!r})
 InteractionType.objects.create(account=account, code="order-status", name="Order status")
@@ -127,10 +127,12 @@ partner = Partner.objects.create(account=account, name={name!r}, go_live_date=da
 team = Team.objects.create(partner=partner, name="Chat", channel="chat")
 Agent.objects.create(partner=partner, team=team, external_id="HBL-1", name="Dana Whitfield",
                      hire_date=date(2025, 1, 1))
-Contract.objects.create(partner=partner, name="Master services agreement",
-                        start_date=date(2025, 1, 1), end_date=date(2027, 12, 31), currency="USD",
-                        notice_days=45, pricing_model="per_contact", rate=Decimal("3.80"),
-                        credit_cap_pct=Decimal(10), bonus_cap_pct=Decimal(5))
+contract = Contract.objects.create(
+    partner=partner, name="Master services agreement", start_date=date(2025, 1, 1),
+    end_date=date(2027, 12, 31), currency="USD", notice_days=45, credit_cap_pct=Decimal(10),
+    bonus_cap_pct=Decimal(5))
+RateLine.objects.create(contract=contract, channel="chat", pricing_model="per_contact",
+                        rate=Decimal("3.80"))
 """
 TINY_FILE = """agent_id,channel,interaction_type,external_id,opened_at,csat,resolved_first_contact
 HBL-1,chat,order-status,T-1,2026-09-01 10:00:00,5,yes

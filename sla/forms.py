@@ -94,6 +94,24 @@ class ContractForm(ViewerFormMixin, ServiceModelForm):
         return [(title, [self[name] for name in names]) for title, names in self.GROUPS]
 
 
+class RowFormSet(forms.BaseFormSet):
+    """Rows edited together (a rate card's lines, a KPI's bands) and checked as a whole by a
+    service."""
+
+    def kept_forms(self) -> list[Any]:
+        """The rows kept: filled in and not marked for removal."""
+        return [
+            form
+            for form in self.forms
+            if (form in self.initial_forms or form.has_changed())
+            and not self._should_delete_form(form)
+        ]
+
+    def refuse(self, message: str) -> None:
+        """Show a refusal of the rows as a whole above them."""
+        self._non_form_errors = self.error_class([message], error_class="nonform")
+
+
 class RateLineForm(forms.Form):
     """One line of the rate card. Blank choices keep an empty extra row empty (a select
     would otherwise post its first option and the row would count as filled in)."""
@@ -136,23 +154,13 @@ class RateLineForm(forms.Form):
         )
 
 
-class BaseRateFormSet(forms.BaseFormSet):
+class BaseRateFormSet(RowFormSet):
     def add_fields(self, form: forms.Form, index: int | None) -> None:
         super().add_fields(form, index)
         form.fields["DELETE"].widget.attrs["aria-label"] = "Remove this line"
 
-    def refuse(self, message: str) -> None:
-        """Show a refusal of the rate card as a whole above its rows."""
-        self._non_form_errors = self.error_class([message], error_class="nonform")
-
     def rates(self) -> list[services.RateInput]:
-        """The lines kept: filled in and not marked for removal."""
-        return [
-            form.rate_input()
-            for form in self.forms
-            if (form in self.initial_forms or form.has_changed())
-            and not self._should_delete_form(form)
-        ]
+        return [form.rate_input() for form in self.kept_forms()]
 
 
 def rate_formset_class(*, extra: int) -> type[BaseRateFormSet]:
@@ -308,15 +316,9 @@ class BandForm(forms.Form):
         )
 
 
-class BaseBandFormSet(forms.BaseFormSet):
+class BaseBandFormSet(RowFormSet):
     def bands(self) -> list[domain.Band]:
-        """The rows kept: filled in and not marked for removal."""
-        return [
-            form.band()
-            for form in self.forms
-            if (form in self.initial_forms or form.has_changed())
-            and not self._should_delete_form(form)
-        ]
+        return [form.band() for form in self.kept_forms()]
 
 
 def band_formset_class(*, extra: int) -> type[BaseBandFormSet]:

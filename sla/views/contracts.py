@@ -228,12 +228,44 @@ class ContractListView(ViewerRequiredMixin, TemplateView):
         return context
 
 
-class ContractFormView(ProgramManagerMixin, TemplateView):
+class RowsEditView(ProgramManagerMixin, TemplateView):
+    """A form and its rows (a formset), saved together by a service or not at all: a
+    refusal naming the rows (`formset_prefix`) shows above them, any other on the form."""
+
+    formset_prefix = ""
+
+    def forms(self, data: Any = None) -> tuple[Any, Any]:
+        raise NotImplementedError
+
+    def render_forms(self, form: Any, formset: Any) -> HttpResponse:
+        raise NotImplementedError
+
+    def save(self, form: Any, formset: Any) -> HttpResponse:
+        raise NotImplementedError
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.render_forms(*self.forms())
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form, formset = self.forms(request.POST)
+        if not (form.is_valid() and formset.is_valid()):
+            return self.render_forms(form, formset)
+        try:
+            return self.save(form, formset)
+        except DomainError as exc:
+            if exc.field and exc.field == self.formset_prefix and exc.field not in form.fields:
+                formset.refuse(exc.message)
+            else:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            return self.render_forms(form, formset)
+
+
+class ContractFormView(RowsEditView):
     """Add a contract, or edit one (with `pk`): its terms and its rate card, saved together
     or not at all."""
 
     template_name = "sla/contract_form.html"
-    formset_prefix = "rates"
+    formset_prefix = "rates"  # a refusal of the rate card shows above its lines
 
     @cached_property
     def contract(self) -> Contract | None:
@@ -257,24 +289,11 @@ class ContractFormView(ProgramManagerMixin, TemplateView):
             self.get_context_data(form=form, formset=formset, contract=self.contract)
         )
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return self.render_forms(*self.forms())
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        form, formset = self.forms(request.POST)
-        if not (form.is_valid() and formset.is_valid()):
-            return self.render_forms(form, formset)
-        try:
-            contract = services.contract_save(
-                viewer=self.viewer, contract=form.save(commit=False), rates=formset.rates()
-            )
-        except DomainError as exc:
-            if exc.field == "rates":
-                formset.refuse(exc.message)
-            else:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            return self.render_forms(form, formset)
-        messages.success(request, f"Saved the contract {contract.name}.")
+    def save(self, form: ContractForm, formset: BaseRateFormSet) -> HttpResponse:
+        contract = services.contract_save(
+            viewer=self.viewer, contract=form.save(commit=False), rates=formset.rates()
+        )
+        messages.success(self.request, f"Saved the contract {contract.name}.")
         return redirect(contract_url(contract.pk))
 
 
@@ -346,13 +365,13 @@ def _report(request: HttpRequest, result: services.GovernedResult, verb: str) ->
         messages.warning(request, warning)
 
 
-class GovernedKpiEditView(ProgramManagerMixin, TemplateView):
+class GovernedKpiEditView(RowsEditView):
     """The band editor: channel, KPI, guardrail and one row per band. The service checks the
     layout as a whole (gaps, overlaps, a better value in a worse band); nothing is saved
     while it has a problem."""
 
     template_name = "sla/band_form.html"
-    formset_prefix = "bands"
+    formset_prefix = "bands"  # a refused layout shows above the band rows
 
     @cached_property
     def governed(self) -> GovernedKpi | None:
@@ -395,28 +414,18 @@ class GovernedKpiEditView(ProgramManagerMixin, TemplateView):
         )
         return self.render_to_response(context)
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return self.render_forms(*self.forms())
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        form, formset = self.forms(request.POST)
-        if not (form.is_valid() and formset.is_valid()):
-            return self.render_forms(form, formset)
-        try:
-            result = services.governed_kpi_save(
-                viewer=self.viewer,
-                sla=self.sla,
-                channel=form.cleaned_data["channel"],
-                kpi=form.cleaned_data["kpi"],
-                guardrail=form.cleaned_data["guardrail"],
-                bands=formset.bands(),
-                min_sample=form.cleaned_data["min_sample"],
-                governed=self.governed,
-            )
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            return self.render_forms(form, formset)
-        _report(request, result, "Saved")
+    def save(self, form: GovernedKpiForm, formset: Any) -> HttpResponse:
+        result = services.governed_kpi_save(
+            viewer=self.viewer,
+            sla=self.sla,
+            channel=form.cleaned_data["channel"],
+            kpi=form.cleaned_data["kpi"],
+            guardrail=form.cleaned_data["guardrail"],
+            bands=formset.bands(),
+            min_sample=form.cleaned_data["min_sample"],
+            governed=self.governed,
+        )
+        _report(self.request, result, "Saved")
         return redirect(contract_url(self.sla.contract_id, f"sla-{self.sla.pk}"))
 
 

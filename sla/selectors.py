@@ -337,22 +337,23 @@ def plans_board(
     *,
     today: date | None = None,
 ) -> PlanBoard:
-    """Remediation plans as columns: open, overdue (open past their due date) and closed in
-    the last 60 days; `status` shows one column only. One query."""
+    """Remediation plans as columns: open, overdue (open past their due date) and closed or
+    withdrawn in the last 60 days; `status` shows one column only. One query."""
     today = today or clock.today(viewer.account)
     since = clock.now() - timedelta(days=CLOSED_RECENTLY_DAYS)
+    ended = (PlanStatus.CLOSED, PlanStatus.WITHDRAWN)
     plans = _plans(viewer).filter(
-        Q(status=PlanStatus.OPEN) | Q(status=PlanStatus.CLOSED, closed_at__gte=since)
+        Q(status=PlanStatus.OPEN) | Q(status__in=ended, closed_at__gte=since)
     )
     if partner is not None:
         plans = plans.filter(partner=partner)
     if status == CLOSED:
-        plans = plans.filter(status=PlanStatus.CLOSED)
+        plans = plans.filter(status__in=ended)
     elif status in (OPEN, OVERDUE):
         plans = plans.filter(status=PlanStatus.OPEN)
     grouped: dict[str, list[RemediationPlan]] = {key: [] for key, _ in BOARD_COLUMNS}
     for plan in plans.order_by("due_date", "partner__name", "pk"):
-        if plan.status == PlanStatus.CLOSED:
+        if plan.status in ended:
             grouped[CLOSED].append(plan)
         elif plan.due_date < today:
             grouped[OVERDUE].append(plan)

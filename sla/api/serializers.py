@@ -571,6 +571,8 @@ class RemediationPlanSerializer(serializers.ModelSerializer[RemediationPlan]):
             "months_at_sla",
             "closed_at",
             "closed_reason",
+            "unsupported_since",
+            "unsupported_note",
         ]
         read_only_fields = fields
 

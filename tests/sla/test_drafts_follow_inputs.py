@@ -209,7 +209,9 @@ def test_a_plan_is_withdrawn_after_a_corrected_import(world, contract, buyer_pm)
     assert RemediationPlan.objects.filter(partner=world.harbor, status=PlanStatus.OPEN).count() == 1
 
 
-def test_a_plan_with_work_on_it_is_flagged_for_the_program_manager(world, contract, pm):
+def test_a_plan_with_work_on_it_is_flagged_for_the_program_manager(
+    world, contract, pm, login, buyer_pm
+):
     settle(contract, OCTOBER, 1000, 100, 78)
     plan = RemediationPlan.objects.get(partner=world.harbor, kpi="csat")
     services.plan_update(viewer=pm, plan=plan, actions="Coach the night shift on refunds.")
@@ -218,6 +220,10 @@ def test_a_plan_with_work_on_it_is_flagged_for_the_program_manager(world, contra
     plan.refresh_from_db()
     assert plan.status == PlanStatus.OPEN
     assert plan.unsupported_note.startswith("No longer supported by current data: in October")
+    page = login(buyer_pm).get(f"/remediation/{plan.pk}/").content.decode()
+    assert "No longer supported by current data</strong> since 5 Nov 2026" in page
+    board = login(buyer_pm).get("/remediation/").content.decode()
+    assert "A program manager may close it." in board
     services.plan_update(viewer=pm, plan=plan, close_reason="Corrected export: at SLA.")
     plan.refresh_from_db()
     assert plan.status == PlanStatus.CLOSED

@@ -6,6 +6,7 @@ are checked by `sla.services`, whose `DomainError` the views show on the form.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -164,6 +165,12 @@ def rate_formset_class(*, extra: int) -> type[BaseRateFormSet]:
 
 def rate_initial(contract: Contract) -> list[dict[str, Any]]:
     """Formset rows for a contract's rate card, numbers written as people would type them."""
+    return rate_rows(contract.rates.all())
+
+
+def rate_rows(lines: Iterable[Any]) -> list[dict[str, Any]]:
+    """Formset rows for rate-card lines: a contract's, or any with the same fields (a
+    candidate's quote), numbers written as people would type them."""
     return [
         {
             "channel": line.channel,
@@ -175,7 +182,7 @@ def rate_initial(contract: Contract) -> list[dict[str, Any]]:
                 domain.plain_number(line.resolution_bonus) if line.resolution_bonus else None
             ),
         }
-        for line in contract.rates.all()
+        for line in lines
     ]
 
 

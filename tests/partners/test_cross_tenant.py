@@ -427,8 +427,12 @@ def objects(world, buyer_pm, outsider_pm, other_partner_lead) -> dict[str, dict[
             viewer=pm_viewer,
             candidate=Candidate(
                 selection=selection, name=f"{tag} candidate", delivery_model="offshore",
-                pricing_model="per_hour", headline_rate=Decimal(12),
             ),
+            rates=[
+                engagement_services.RateInput(
+                    channel="chat", pricing_model="per_hour", rate=Decimal(12)
+                )
+            ],
         )  # fmt: skip
         engagement_services.scores_save(
             viewer=pm_viewer, candidate=candidate,

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -46,7 +46,7 @@ from partners.models import BUYER_ROLES, Channel, InteractionType, Role
 from partners.scoping import Viewer, get_scoped_or_404, scope
 from sla.currency import minor_digits
 from sla.domain import Volumes, format_money, plain_number
-from sla.forms import BaseRateFormSet, rate_formset_class, rate_rows
+from sla.forms import BaseRateFormSet, ContractStart, rate_formset_class, rate_rows
 from sla.models import LOADED_COMPONENTS, PricingModel
 from sla.views.contracts import PER
 
@@ -706,10 +706,47 @@ class CandidateChooseView(SelectionManagerMixin, View):
             request,
             format_html(
                 "Chose {}: it is now a partner, with the selection's scope of work. Next: "
-                '<a href="{}">write its contract</a>, then <a href="{}">plan the pilot</a>.',
+                '<a href="{}">write its contract from its quote</a>, then '
+                '<a href="{}">plan the pilot</a>.',
                 partner.name,
-                reverse("sla:contract-create"),
+                contract_from_quote_url(candidate),
                 reverse("engagements:stage-create", args=[partner.pk]),
             ),
         )
         return redirect("partners:partner-detail", pk=partner.pk)
+
+
+# THE PARTNER'S CONTRACT, FROM ITS QUOTE
+# ------------------------------------------------------------------------------
+
+FROM_CANDIDATE = "from_candidate"
+
+
+def contract_from_quote_url(candidate: Candidate) -> str:
+    return f"{reverse('sla:contract-create')}?{FROM_CANDIDATE}={candidate.pk}"
+
+
+def contract_start(viewer: Viewer, value: str) -> ContractStart:
+    """The new-contract form started from a chosen candidate's quote
+    (`?from_candidate=<id>`, registered in `sla.forms.CONTRACT_STARTS` at start-up): the
+    partner it became, the selection's currency, the quote's loaded-cost components and one
+    rate-card row per quote line. The candidate is read through scoping, buyer side only:
+    another account's, one not chosen (no partner to contract with), or a partner-side
+    viewer, gets a 404."""
+    if viewer.is_partner_side:
+        raise Http404("No such candidate.")
+    candidate = selectors.candidate_for(viewer, value)
+    if candidate.partner_id is None:
+        # A contract is a partner's: a candidate has one once it is chosen.
+        raise Http404("This candidate has not been chosen.")
+    initial: dict[str, Any] = {
+        "partner": candidate.partner_id,
+        "name": f"{candidate.name} master services agreement",
+        "currency": candidate.selection.currency,
+        **{name: getattr(candidate, name) for name, _ in LOADED_COMPONENTS},
+    }
+    return ContractStart(
+        initial,
+        rate_rows(candidate.rates.all()),
+        f"{candidate.name}'s quote in {candidate.selection.name}",
+    )

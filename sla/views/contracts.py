@@ -35,9 +35,11 @@ from sla import domain, services
 from sla.currency import minor_digits
 from sla.evaluation import month_of
 from sla.forms import (
+    CONTRACT_STARTS,
     UNIT_HELP,
     BaseRateFormSet,
     ContractForm,
+    ContractStart,
     DesignForm,
     ExitCriterionForm,
     GovernedKpiForm,
@@ -230,7 +232,8 @@ class ContractListView(ViewerRequiredMixin, TemplateView):
 
 class ContractFormView(ProgramManagerMixin, TemplateView):
     """Add a contract, or edit one (with `pk`): its terms and its rate card, saved together
-    or not at all."""
+    or not at all. A new contract may start from elsewhere (`CONTRACT_STARTS`, e.g.
+    `?from_candidate=<id>`: a chosen candidate's quote)."""
 
     template_name = "sla/contract_form.html"
     formset_prefix = "rates"
@@ -241,8 +244,18 @@ class ContractFormView(ProgramManagerMixin, TemplateView):
             return None
         return _scoped_contract(self.viewer, self.kwargs["pk"])
 
+    @cached_property
+    def start(self) -> ContractStart | None:
+        if self.contract is not None:
+            return None
+        for parameter, start in CONTRACT_STARTS.items():
+            if parameter in self.request.GET:
+                return start(self.viewer, self.request.GET[parameter])
+        return None
+
     def forms(self, data: Any = None) -> tuple[ContractForm, BaseRateFormSet]:
-        rows = rate_initial(self.contract) if self.contract else []
+        start = self.start
+        rows = rate_initial(self.contract) if self.contract else (start.rates if start else [])
         formset_class = rate_formset_class(extra=1 if rows else 2)
         formset = formset_class(
             data,
@@ -250,7 +263,9 @@ class ContractFormView(ProgramManagerMixin, TemplateView):
             prefix=self.formset_prefix,
             form_kwargs={"interaction_types": scope(InteractionType, self.viewer)},
         )
-        return ContractForm(data, viewer=self.viewer, instance=self.contract), formset
+        initial = start.initial if start else None
+        form = ContractForm(data, viewer=self.viewer, instance=self.contract, initial=initial)
+        return form, formset
 
     def render_forms(self, form: ContractForm, formset: BaseRateFormSet) -> HttpResponse:
         return self.render_to_response(
@@ -258,6 +273,12 @@ class ContractFormView(ProgramManagerMixin, TemplateView):
         )
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if self.start is not None:
+            messages.info(
+                request,
+                f"Started from {self.start.source}: check the dates, the caps and each line "
+                "before saving.",
+            )
         return self.render_forms(*self.forms())
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

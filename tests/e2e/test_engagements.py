@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -13,6 +14,7 @@ from engagements import domain
 from engagements.models import EngagementStage, ScopeVersion, Selection
 from outsourcing import clock
 from partners.models import Account, Membership, Partner, Role, User
+from sla.models import Contract
 
 pytestmark = pytest.mark.e2e
 
@@ -125,11 +127,27 @@ def test_from_an_empty_account_to_a_gated_expansion(
     expect(page.locator(".not-quoted")).to_have_count(1)
     assert accessibility_problems(page) == []
 
-    # Choosing Atlas makes it a partner with the scope.
+    # Choosing Atlas makes it a partner with the scope, and offers its contract from its quote.
     page.get_by_role("button", name="Choose Atlas Nearshore").click()
     page.wait_for_url(re.compile(r".*/partners/\d+/$"))
     partner = Partner.objects.get(name="Atlas Nearshore")
     assert ScopeVersion.objects.get().partner == partner
+    page.get_by_role("link", name="write its contract from its quote").click()
+    page.wait_for_url(re.compile(rf".*/contracts/new/\?from_candidate={atlas.pk}$"))
+    expect(page.locator("select[name=rates-0-channel]")).to_have_value("voice")
+    expect(page.locator("select[name=rates-0-pricing_model]")).to_have_value("per_hour")
+    expect(page.locator("input[name=rates-0-rate]")).to_have_value("16")
+    expect(page.locator("input[name=wfm_pct]")).to_have_value("10.00")
+    first_day = clock.today().replace(day=1)
+    page.fill("input[name=start_date]", first_day.isoformat())
+    page.fill("input[name=end_date]", (first_day + timedelta(days=400)).isoformat())
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(r".*/contracts/\d+/$"))
+    contract = Contract.objects.get(partner=partner)
+    assert contract.start_date == first_day
+    assert [(r.channel, r.pricing_model, r.rate) for r in contract.rates.all()] == [
+        ("voice", "per_hour", Decimal(16))
+    ]
 
     # A pilot on a tight scope, from today.
     today = clock.today()

@@ -28,6 +28,7 @@ from engagements.models import (
 )
 from partners.models import InteractionType, Membership, Partner, User
 from partners.scoping import Viewer, viewer_for_membership
+from sla.models import Contract
 from tests.factories.engagements import bid, line
 
 CRITERIA = [c.key for c in domain.DEFAULT_CRITERIA]
@@ -261,7 +262,7 @@ def test_a_program_manager_runs_a_selection_through_the_pages_to_a_partner(
     assert response.status_code == 302
     assert response["Location"] == reverse("partners:partner-detail", args=[partner.pk])
     [message] = messages_of(response)
-    assert reverse("sla:contract-create") in message
+    assert f"{reverse('sla:contract-create')}?from_candidate={alpha.pk}" in message
     assert reverse("engagements:stage-create", args=[partner.pk]) in message
     assert ScopeVersion.objects.get(selection=selection).partner == partner
     stage = EngagementStage.objects.get(partner=partner)
@@ -534,6 +535,96 @@ def test_a_red_flag_without_what_it_needs_is_refused(
 
 # CHOOSING
 # ------------------------------------------------------------------------------
+
+
+def test_the_chosen_partners_contract_starts_from_its_quote(
+    two_channels, buyer_pm, login, today
+) -> None:
+    selection, kinds = two_channels
+    alpha = make_candidate(
+        selection, buyer_pm, "Alpha",
+        [
+            line("voice", "per_hour", "20.00"),
+            line("chat", "per_contact", "2.50"),
+            line("chat", "per_contact", "4", kind=kinds["complaint-return"]),
+        ],
+        qa_pct=Decimal(10), wfm_pct=Decimal("2.5"),
+    )  # fmt: skip
+    partner = services.candidate_choose(viewer=viewer_of(buyer_pm), candidate=alpha, today=today)
+    pm = login(buyer_pm)
+    start = f"{reverse('sla:contract-create')}?from_candidate={alpha.pk}"
+    comparison = text(pm.get(reverse("engagements:selection-detail", args=[selection.pk])))
+    assert f'href="{start}"' in comparison
+
+    # when: the program manager follows the link
+    response = pm.get(start)
+
+    # then: the form holds the partner, the currency, the components and the quote's lines
+    page = text(response)
+    assert "Started from Alpha's quote in Chat 2026" in page
+    assert f'<option value="{partner.pk}" selected>' in page
+    assert 'name="name" value="Alpha master services agreement"' in page
+    assert 'name="qa_pct" value="10.00"' in page
+    assert 'name="wfm_pct" value="2.50"' in page
+    assert 'name="rates-INITIAL_FORMS" value="3"' in page
+    rows = [
+        (
+            selected(page, f"rates-{n}-channel"),
+            selected(page, f"rates-{n}-interaction_type"),
+            selected(page, f"rates-{n}-pricing_model"),
+            re.search(rf'name="rates-{n}-rate" value="([^"]*)"', page).group(1),
+        )
+        for n in range(3)
+    ]
+    assert rows == [
+        ("voice", "", "per_hour", "20"),
+        ("chat", "", "per_contact", "2.5"),
+        ("chat", str(kinds["complaint-return"].pk), "per_contact", "4"),
+    ]
+
+    # and saved with its dates, the contract prices what the quote priced
+    data = {
+        "partner": partner.pk, "name": "Alpha MSA", "start_date": "2027-01-01",
+        "end_date": "2027-12-31", "currency": "USD", "notice_days": "60", "qa_pct": "10",
+        "wfm_pct": "2.5", "credit_cap_pct": "10", "bonus_cap_pct": "5",
+        **{k: v for k, v in rate_post(
+            [
+                ("voice", "", "per_hour", "20", "", ""),
+                ("chat", "", "per_contact", "2.5", "", ""),
+                ("chat", str(kinds["complaint-return"].pk), "per_contact", "4", "", ""),
+            ],
+            initial=3,
+        ).items()},
+    }  # fmt: skip
+    response = pm.post(start, data)
+    assert response.status_code == 302
+    contract = Contract.objects.get(partner=partner)
+    assert [
+        (r.channel, r.interaction_type_id, r.pricing_model, r.rate) for r in contract.rates.all()
+    ] == [
+        ("voice", None, "per_hour", Decimal(20)),
+        ("chat", None, "per_contact", Decimal("2.5")),
+        ("chat", kinds["complaint-return"].pk, "per_contact", Decimal(4)),
+    ]
+
+
+def test_a_contract_from_an_unknown_or_unchosen_candidate_is_a_404(scoped, buyer_pm, login) -> None:
+    """A contract is a partner's: only a chosen candidate has one to start."""
+    unchosen = make_candidate(scoped, buyer_pm, "Zulu")
+    pm = login(buyer_pm)
+    for value in ("999999", "abc", "", str(unchosen.pk)):
+        response = pm.get(reverse("sla:contract-create"), {"from_candidate": value})
+        assert response.status_code == 404, value
+
+
+def test_only_program_managers_start_a_contract_from_a_quote(
+    scoped, buyer_pm, buyer_reviewer, partner_lead, login
+) -> None:
+    candidate = make_candidate(scoped, buyer_pm, "Yankee")
+    for user in (buyer_reviewer, partner_lead):
+        response = login(user).get(reverse("sla:contract-create"), {"from_candidate": candidate.pk})
+        assert response.status_code == 403
+        assert b"Yankee" not in response.content
 
 
 def test_choosing_twice_is_refused_and_changes_nothing(world, scoped, buyer_pm, login) -> None:

@@ -6,6 +6,7 @@ from django.contrib import admin
 
 from engagements.models import (
     Candidate,
+    CandidateRate,
     CandidateRedFlag,
     EngagementStage,
     ScopeVersion,
@@ -33,10 +34,25 @@ class SelectionAdmin(ReadOnlyAdmin):
     list_filter = ["status", "account"]
 
 
+class CandidateRateInline(admin.TabularInline):
+    model = CandidateRate
+    fields = ["channel", "interaction_type", "pricing_model", "rate", "hybrid_base",
+              "resolution_bonus"]  # fmt: skip
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
 @admin.register(Candidate)
 class CandidateAdmin(ReadOnlyAdmin):
-    list_display = ["name", "selection", "pricing_model", "headline_rate", "partner"]
+    list_display = ["name", "selection", "delivery_model", "partner"]
     search_fields = ["name", "selection__name"]
+    inlines = [CandidateRateInline]
 
 
 @admin.register(CandidateRedFlag)

@@ -3,9 +3,12 @@ demo's program manager (and, for the scores, the buyer's QA reviewer and executi
 
 Northwind Retail:
 - "Support partner <year>", a finished selection of three candidates eight weeks before
-  Harborline's go-live (named for the year it ran: 2025 for a demo seeded in late 2026): the
-  cheapest headline (Cebu Prime BPO, per FTE, heavy loaded components and red flags), a
-  middle one (Atlas Nearshore) and Harborline Support, chosen on its scores although its
+  Harborline's go-live (named for the year it ran: 2025 for a demo seeded in late 2026), each
+  quoting a rate card for the scope's voice, email and chat: the cheapest headline (Cebu
+  Prime BPO, per FTE on every channel, heavy loaded components and red flags: its voice
+  rate is below Atlas's, yet dearer once loaded), a middle one (Atlas Nearshore: voice per
+  FTE, email and chat per contact) and Harborline Support (voice per agent hour, email and
+  chat per contact, the rates its contract kept), chosen on its scores although its
   headline is the highest. The executive is the enthusiast who gives Cebu Prime all 5s;
   the median of the three evaluators keeps it last.
 - A scope of work per partner: its real channels and volume (the last three complete
@@ -224,8 +227,8 @@ class Bid:
     delivery_model: DeliveryModel
     country: str
     operations_manager: str
-    pricing_model: str
-    headline_rate: Decimal
+    # The quote: (channel, model, rate) lines, the channels' own rates.
+    rates: tuple[tuple[str, str, Decimal], ...]
     components: Mapping[str, Decimal]  # loaded-cost field → percent
     attrition_pct: Decimal | None
     attrition_trend: str
@@ -239,7 +242,8 @@ class Bid:
 BIDS = (
     Bid(
         "Harborline Support", DeliveryModel.ONSHORE, "United States", "Renée Caldwell",
-        "per_hour", D("24.00"),
+        (("voice", "per_hour", D("24.00")), ("email", "per_contact", D("4.60")),
+         ("chat", "per_contact", D("3.40"))),
         {"wfm_pct": D(3), "qa_pct": D(2), "team_leads_pct": D(4), "training_pct": D(2),
          "technology_pct": D(3)},
         D("30.0"), "stable",
@@ -260,7 +264,8 @@ BIDS = (
     ),
     Bid(
         "Atlas Nearshore", DeliveryModel.NEARSHORE, "Mexico", "Luis Ortega",
-        "per_hour", D("16.00"),
+        (("voice", "per_fte", D("1900.00")), ("email", "per_contact", D("3.10")),
+         ("chat", "per_contact", D("2.60"))),
         {"wfm_pct": D(4), "qa_pct": D(3), "team_leads_pct": D(6), "training_pct": D(3),
          "technology_pct": D(4)},
         D("41.0"), "rising",
@@ -282,7 +287,8 @@ BIDS = (
     ),
     Bid(
         "Cebu Prime BPO", DeliveryModel.OFFSHORE, "Philippines", "",
-        "per_fte", D("1650.00"),
+        (("voice", "per_fte", D("1650.00")), ("email", "per_fte", D("1650.00")),
+         ("chat", "per_fte", D("1650.00"))),
         {"wfm_pct": D(6), "qa_pct": D(5), "team_leads_pct": D(10), "training_pct": D(7),
          "technology_pct": D(8), "facilities_pct": D(5), "shrinkage_pct": D(7)},
         None, "unknown",
@@ -522,10 +528,13 @@ def _selection(
                 candidate=Candidate(
                     selection=selection, name=bid.name, delivery_model=bid.delivery_model,
                     country=bid.country, operations_manager=bid.operations_manager,
-                    pricing_model=bid.pricing_model, headline_rate=bid.headline_rate,
                     attrition_pct=bid.attrition_pct, attrition_trend=bid.attrition_trend,
                     notes=bid.notes, **bid.components,
                 ),
+                rates=[
+                    services.RateInput(channel=channel, pricing_model=model, rate=rate)
+                    for channel, model, rate in bid.rates
+                ],
             )  # fmt: skip
     Candidate.objects.filter(selection=selection).update(created_at=_moment(bids_in))
     scored = opened + timedelta(days=21)

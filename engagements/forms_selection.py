@@ -1,5 +1,6 @@
 """Forms for partner selection: the selection and its pricing assumptions, the criteria
-weights, a candidate's quote, an evaluator's score sheet and a red flag.
+weights, a candidate and its quote (a rate card, entered with the contract form's rate-line
+rows: `sla.forms.rate_formset_class`), an evaluator's score sheet and a red flag.
 
 They parse what people type; the rules (currency codes, 1-5 scores, a positive total
 weight, a closed selection) are `engagements.services`', whose `DomainError` the views
@@ -97,7 +98,6 @@ class CandidateForm(ServiceModelForm):
         fields = CANDIDATE_FIELDS
         labels = {
             "operations_manager": "Operations manager",
-            "headline_rate": "Headline rate",
             "attrition_pct": "Annual agent attrition (%)",
             "attrition_trend": "Attrition trend",
             **{name: f"{label} (%)" for name, label in LOADED_COMPONENTS},
@@ -106,8 +106,7 @@ class CandidateForm(ServiceModelForm):
 
     GROUPS = (
         ("Candidate", ("name", "delivery_model", "country", "operations_manager")),
-        ("Quote", ("pricing_model", "headline_rate")),
-        ("Loaded cost on top of the headline rate", COMPONENT_FIELDS),
+        ("Loaded cost on top of each headline rate", COMPONENT_FIELDS),
         ("Attrition", ("attrition_pct", "attrition_trend")),
         ("Notes", ("notes",)),
     )

@@ -15,7 +15,8 @@ from django.db.models import Q
 from engagements import domain
 from partners.models import Account, Channel, DeliveryModel, InteractionType, Partner
 from partners.scoping import TenantScope
-from sla.models import LOADED_COMPONENTS, NOT_NEGATIVE, PERCENT, PricingModel
+from sla import domain as sla_domain
+from sla.models import HYBRID_BASE_CHOICES, LOADED_COMPONENTS, NOT_NEGATIVE, PERCENT, PricingModel
 
 _STAFF = settings.AUTH_USER_MODEL
 
@@ -123,21 +124,17 @@ class AttritionTrend(models.TextChoices):
     UNKNOWN = "unknown", "Not stated"
 
 
-CANDIDATE_PRICING = [
-    (m.value, m.label)
-    for m in PricingModel
-    if m.value not in {PricingModel.OUTCOME.value, PricingModel.HYBRID.value}
-]
-
-# What people enter on a candidate (forms and API alike).
+# What people enter on a candidate (forms and API alike); its quote is its rate card
+# (`CandidateRate`).
 CANDIDATE_FIELDS = (
-    "name", "delivery_model", "country", "operations_manager", "pricing_model", "headline_rate",
+    "name", "delivery_model", "country", "operations_manager",
     *(name for name, _ in LOADED_COMPONENTS), "attrition_pct", "attrition_trend", "notes",
 )  # fmt: skip
 
 
 class Candidate(models.Model):
-    """A BPO bidding in a selection, with its quote and its loaded-cost components."""
+    """A BPO bidding in a selection, with its quote (its rate card, `rates`) and the
+    loaded-cost components on top of every headline rate of it."""
 
     selection = models.ForeignKey(Selection, on_delete=models.CASCADE, related_name="candidates")
     name = models.CharField(max_length=200)
@@ -145,10 +142,6 @@ class Candidate(models.Model):
     country = models.CharField(max_length=100, blank=True)
     operations_manager = models.CharField(
         max_length=200, blank=True, help_text="Who would run our floor, by name."
-    )
-    pricing_model = models.CharField(max_length=20, choices=CANDIDATE_PRICING)
-    headline_rate = _money(
-        validators=NOT_NEGATIVE, help_text="As quoted: per hour, per FTE-month or per contact."
     )
     wfm_pct = _pct(default=Decimal(0))
     qa_pct = _pct(default=Decimal(0))
@@ -195,10 +188,99 @@ class Candidate(models.Model):
         return {label: getattr(self, name) for name, label in LOADED_COMPONENTS}
 
     @property
+    def loaded_pct(self) -> Decimal:
+        return sum(self.components.values(), Decimal(0))
+
+    @property
     def quote(self) -> domain.Quote:
-        return domain.Quote(
-            domain.PricingModel(self.pricing_model), self.headline_rate, self.components
+        """The quote as domain values (uses prefetched `rates__interaction_type`)."""
+        return domain.Quote(tuple(line.spec for line in self.rates.all()), self.components)
+
+
+class CandidateRate(models.Model):
+    """One line of a candidate's quote, as a contract's rate card has them (docs/sla.md,
+    "Rate cards"): the price of one channel's work, or of one interaction type on it. The
+    channel's line without a type prices every contact no typed line prices."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="rates")
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    interaction_type = models.ForeignKey(
+        InteractionType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty: every contact of the channel that no line of its own type prices.",
+    )
+    pricing_model = models.CharField(max_length=20, choices=PricingModel.choices)
+    rate = _money(
+        validators=NOT_NEGATIVE,
+        help_text="As quoted: per hour, per FTE-month, per contact, per resolved contact, or "
+        "the monthly fee (outcome-based).",
+    )
+    hybrid_base = models.CharField(
+        max_length=20, choices=HYBRID_BASE_CHOICES, blank=True, help_text="Hybrid: the base."
+    )
+    resolution_bonus = _money(
+        default=Decimal(0), validators=NOT_NEGATIVE, help_text="Hybrid: per resolved contact."
+    )
+
+    tenant_scope = TenantScope(account="candidate__selection__account", buyer_only=True)
+
+    class Meta:
+        # The channels in their usual order; each channel's own rate before its types'.
+        ordering = [
+            "candidate",
+            models.Case(
+                *(models.When(channel=c, then=models.Value(i)) for i, c in enumerate(Channel)),
+                output_field=models.IntegerField(),
+            ).asc(),
+            models.F("interaction_type__name").asc(nulls_first=True),
+            "pk",
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate", "channel"],
+                condition=Q(interaction_type__isnull=True),
+                name="candidate_rate_unique_channel",
+            ),
+            models.UniqueConstraint(
+                fields=["candidate", "channel", "interaction_type"],
+                condition=Q(interaction_type__isnull=False),
+                name="candidate_rate_unique_channel_type",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        what = self.get_channel_display()
+        if self.interaction_type_id:
+            what += f" {self.interaction_type}"
+        return f"{self.candidate}: {what}, {self.get_pricing_model_display()}"
+
+    @property
+    def pricing(self) -> sla_domain.Pricing:
+        return sla_domain.Pricing(
+            sla_domain.PricingModel(self.pricing_model),
+            self.rate,
+            sla_domain.PricingModel(self.hybrid_base) if self.hybrid_base else None,
+            self.resolution_bonus,
         )
+
+    @property
+    def spec(self) -> sla_domain.RateLine:
+        kind = self.interaction_type
+        return sla_domain.RateLine(
+            self.channel, self.pricing, kind.code if kind else "", kind.name if kind else ""
+        )
+
+    @property
+    def loaded_rate(self) -> Decimal:
+        """The rate with the candidate's loaded-cost components on top."""
+        return sla_domain.loaded_rate(self.rate, self.candidate.components)
+
+    @property
+    def loaded_resolution_bonus(self) -> Decimal:
+        return sla_domain.loaded_rate(self.resolution_bonus, self.candidate.components)
 
 
 class CandidateScore(models.Model):

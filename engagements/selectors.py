@@ -19,6 +19,7 @@ from engagements import domain
 from engagements.models import (
     BaselineSource,
     Candidate,
+    CandidateRate,
     CandidateRedFlag,
     CandidateScore,
     EngagementStage,
@@ -854,10 +855,26 @@ def selection_for(viewer: Viewer, pk: int) -> Selection:
     return get_scoped_or_404(Selection.objects.prefetch_related("criteria"), viewer, pk=pk)
 
 
-def candidate_for(viewer: Viewer, pk: int) -> Candidate:
+def candidate_for(viewer: Viewer, pk: int | str) -> Candidate:
+    """One candidate with its selection, partner and quote lines, or a 404."""
     return get_scoped_or_404(
-        Candidate.objects.select_related("selection", "partner"), viewer, pk=pk
+        Candidate.objects.select_related("selection", "partner").prefetch_related(
+            Prefetch("rates", queryset=CandidateRate.objects.select_related("interaction_type"))
+        ),
+        viewer,
+        pk=pk,
     )
+
+
+@dataclass(frozen=True)
+class QuoteLine:
+    """One line of a candidate's quote with its loaded rate, ranked against the other
+    candidates' lines on the same channel, interaction type and pricing model."""
+
+    line: CandidateRate
+    loaded_rate: Decimal
+    loaded_bonus: Decimal  # hybrid: the bonus per resolved contact, loaded
+    rank: domain.LineRank
 
 
 @dataclass(frozen=True)
@@ -866,10 +883,9 @@ class CandidateColumn:
     result: domain.CandidateResult
     evaluator_names: dict[str, str]
     red_flags: list[CandidateRedFlag]
-    projection: domain.Projection | None
-    loaded_rate: Decimal
-    loaded_above_cheapest: Decimal | None = None  # % above the cheapest loaded rate
-    headline_rank: int = 0  # 1 = cheapest headline rate
+    quote: domain.Quote
+    lines: list[QuoteLine]
+    projection: domain.Projection | None  # None: no scope to project on
 
 
 @dataclass(frozen=True)
@@ -879,6 +895,7 @@ class Comparison:
     columns: list[CandidateColumn]
     scope: ScopeVersion | None
     evaluators: int
+    forecast: dict[str, Volumes] = field(default_factory=dict)  # the scope's month per channel
 
     def money(self, amount: Decimal | None, places: int | None = None) -> str:
         if amount is None:
@@ -887,10 +904,24 @@ class Comparison:
         return format_money(amount, self.selection.currency, digits)
 
 
+CHANNEL_NAMES = {c: label.lower() for c, label in Channel.choices}
+
+
+def scope_forecast(version: ScopeVersion, assumptions: domain.Assumptions) -> dict[str, Volumes]:
+    """The scope's typical month per channel (in the channels' usual order), as the volumes
+    a rate card prices: its mix per channel and interaction type, hours, FTE and resolved
+    contacts from the selection's assumptions (`domain.forecast_volumes`)."""
+    per = domain.month_forecast(mix_lines(version), version.monthly_volume, version.monthly_volume)
+    ordered = dict(sorted(per.items(), key=lambda kv: (_channel_key(kv[0][0]), kv[0][1])))
+    return domain.forecast_volumes(ordered, assumptions)
+
+
 def comparison(viewer: Viewer, selection: Selection) -> Comparison:
     """Candidates side by side: the median of the evaluators' weighted scores with its
-    spread, the median per criterion, red flags, headline and loaded rates, and the
-    projected cost per resolved contact for the scope's monthly volume."""
+    spread, the median per criterion, red flags, each quote's lines with their headline and
+    loaded rates ranked against the other quotes on the same channel and model, and each
+    quote priced on the scope's month channel by channel (a channel it has no line for is
+    not quoted). Queries: a fixed number, whatever the candidates and their lines."""
     criteria = [c.as_domain for c in selection.criteria.all()]
     candidates = list(
         scope(Candidate, viewer)
@@ -905,6 +936,7 @@ def comparison(viewer: Viewer, selection: Selection) -> Comparison:
                 "scores",
                 queryset=CandidateScore.objects.select_related("criterion", "evaluator"),
             ),
+            Prefetch("rates", queryset=CandidateRate.objects.select_related("interaction_type")),
         )
         .order_by("name")
     )
@@ -917,8 +949,14 @@ def comparison(viewer: Viewer, selection: Selection) -> Comparison:
             None,
         )
     )
-    monthly = chosen_scope.monthly_volume if chosen_scope else None
+    forecast = (
+        scope_forecast(chosen_scope, selection.assumptions)
+        if chosen_scope is not None and chosen_scope.monthly_volume > 0
+        else {}
+    )
     minor = minor_digits(selection.currency)
+    quotes = {c.name: c.quote for c in candidates}
+    ranks = domain.rank_lines(quotes)
     columns = []
     evaluators: set[int] = set()
     for c in candidates:
@@ -931,46 +969,28 @@ def comparison(viewer: Viewer, selection: Selection) -> Comparison:
         result = domain.candidate_result(
             criteria, [domain.Sheet(k, v) for k, v in sorted(sheets.items())]
         )
-        quote = c.quote
+        quote = quotes[c.name]
         projection = (
             domain.project_quote(
-                quote, monthly, selection.assumptions, currency=selection.currency,
+                quote, forecast, channel_labels=CHANNEL_NAMES, currency=selection.currency,
                 minor_digits=minor,
             )
-            if monthly
+            if forecast
             else None
         )  # fmt: skip
-        columns.append(
-            CandidateColumn(c, result, names, list(c.red_flags.all()), projection, quote.loaded)
-        )
-    columns = _rank(columns)
-    return Comparison(selection, criteria, columns, chosen_scope, len(evaluators))
-
-
-def _rank(columns: list[CandidateColumn]) -> list[CandidateColumn]:
-    """Compare like with like: loaded rates within one pricing model; cost per resolved
-    contact across all."""
-    ranked = []
-    by_model: dict[str, list[CandidateColumn]] = defaultdict(list)
-    for col in columns:
-        by_model[col.candidate.pricing_model].append(col)
-    for col in columns:
-        peers = by_model[col.candidate.pricing_model]
-        cheapest = min(p.loaded_rate for p in peers)
-        headline_order = sorted({p.candidate.headline_rate for p in peers})
-        ranked.append(
-            CandidateColumn(
-                col.candidate,
-                col.result,
-                col.evaluator_names,
-                col.red_flags,
-                col.projection,
-                col.loaded_rate,
-                domain.overhead_above(col.loaded_rate, cheapest) if len(peers) > 1 else None,
-                headline_order.index(col.candidate.headline_rate) + 1,
+        lines = [
+            QuoteLine(
+                line,
+                quote.loaded(line.rate),
+                quote.loaded(line.resolution_bonus),
+                rank,
             )
+            for line, rank in zip(c.rates.all(), ranks[c.name], strict=True)
+        ]
+        columns.append(
+            CandidateColumn(c, result, names, list(c.red_flags.all()), quote, lines, projection)
         )
-    return ranked
+    return Comparison(selection, criteria, columns, chosen_scope, len(evaluators), forecast)
 
 
 def own_scores(viewer: Viewer, candidate: Candidate) -> dict[str, CandidateScore]:

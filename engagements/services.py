@@ -23,6 +23,7 @@ from engagements.models import (
     Baseline,
     BaselineSource,
     Candidate,
+    CandidateRate,
     CandidateRedFlag,
     CandidateScore,
     EngagementStage,
@@ -42,6 +43,9 @@ from partners.models import BUYER_ROLES, Channel, InteractionType, Partner, Role
 from partners.scoping import Viewer, scope
 from partners.services import audit_record
 from sla.currency import is_currency
+from sla.domain import rate_card_problems
+from sla.models import PricingModel
+from sla.services import RateInput  # a quote's lines are given as a contract's are
 
 CHANNELS = set(Channel.values)
 EVIDENCE_URL = URLValidator(schemes=["http", "https"])
@@ -461,7 +465,79 @@ def criteria_weights_save(
         _audit(viewer, "selection.weights", f"Changed criterion weights of {selection}")
 
 
-def candidate_save(*, viewer: Viewer, candidate: Candidate) -> Candidate:
+CHANNEL_LABELS = dict(Channel.choices)
+
+
+def _quote_lines(candidate: Candidate, rates: Sequence[RateInput]) -> list[CandidateRate]:
+    """A quote's lines, checked one by one and as a whole with a contract's rate-card rules
+    (`sla.domain.rate_card_problems`). A quote may leave channels of the scope unpriced: the
+    comparison shows them as not quoted."""
+    if not rates:
+        raise DomainError(
+            "Give the candidate's quote at least one rate line: a channel, its pricing model "
+            "and its rate.",
+            code="invalid_rate_card",
+            field="rates",
+        )
+    currency = candidate.selection.currency
+    lines = []
+    for number, given in enumerate(rates, start=1):
+        where = f"Line {number}"
+        if given.channel not in Channel.values:
+            raise DomainError(f"{where}: '{given.channel}' is not a channel.", field="rates")
+        where += f" ({CHANNEL_LABELS[given.channel].lower()})"
+        if given.pricing_model not in PricingModel.values:
+            choices = ", ".join(PricingModel.values)
+            raise DomainError(
+                f"{where}: '{given.pricing_model}' is not a pricing model ({choices}).",
+                field="rates",
+            )
+        if given.rate is None:
+            raise DomainError(f"{where}: enter its rate.", field="rates")
+        if given.currency and given.currency.upper() != currency:
+            raise DomainError(
+                f"{where} is in {given.currency.upper()}, the selection in {currency}: quotes "
+                "are compared in the selection's currency.",
+                field="rates",
+            )
+        kind = given.interaction_type
+        if kind is not None and kind.account_id != candidate.selection.account_id:
+            raise DomainError(f"{where}: no such interaction type.", field="rates")
+        hybrid = given.pricing_model == PricingModel.HYBRID
+        lines.append(
+            CandidateRate(
+                candidate=candidate,
+                channel=given.channel,
+                interaction_type=kind,
+                pricing_model=given.pricing_model,
+                rate=given.rate,
+                hybrid_base=given.hybrid_base if hybrid else "",
+                resolution_bonus=(given.resolution_bonus or Decimal(0)) if hybrid else Decimal(0),
+            )
+        )
+    problems = rate_card_problems(
+        [line.spec for line in lines],
+        channel_labels={c: label.lower() for c, label in Channel.choices},
+    )
+    if problems:
+        raise DomainError(" ".join(problems), code="invalid_rate_card", field="rates")
+    for number, line in enumerate(lines, start=1):
+        try:
+            line.clean_fields(exclude=["candidate", "interaction_type"])
+        except ValidationError as exc:
+            name, messages = next(iter(exc.message_dict.items()))
+            where = f"Line {number} ({CHANNEL_LABELS[line.channel].lower()})"
+            raise DomainError(
+                f"{where}: {name.replace('_', ' ')}: {' '.join(messages)}", field="rates"
+            ) from None
+    return lines
+
+
+def candidate_save(
+    *, viewer: Viewer, candidate: Candidate, rates: Sequence[RateInput] | None = None
+) -> Candidate:
+    """Add a candidate to a selection, or change one, with its quote: `rates` replaces the
+    rate card (required for a new candidate); None keeps it. All or nothing."""
     _require_program_manager(viewer)
     if candidate.selection.account_id != viewer.account_id:
         raise DomainError("No such selection.")
@@ -471,8 +547,18 @@ def candidate_save(*, viewer: Viewer, candidate: Candidate) -> Candidate:
         raise DomainError(f"There already is a candidate named {candidate.name}.", field="name")
     _full_clean(candidate, exclude=["selection", "partner"])
     created = candidate.pk is None
+    if rates is None and created:
+        raise DomainError(
+            "Give the candidate's quote: at least one rate line pricing a channel.",
+            code="invalid_rate_card",
+            field="rates",
+        )
+    lines = _quote_lines(candidate, rates) if rates is not None else None
     with transaction.atomic():
         candidate.save()
+        if lines is not None:
+            candidate.rates.all().delete()
+            CandidateRate.objects.bulk_create(lines)
         _audit(
             viewer,
             "candidate.created" if created else "candidate.updated",

@@ -6,6 +6,8 @@ are checked by `sla.services`, whose `DomainError` the views show on the form.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -172,6 +174,12 @@ def rate_formset_class(*, extra: int) -> type[BaseRateFormSet]:
 
 def rate_initial(contract: Contract) -> list[dict[str, Any]]:
     """Formset rows for a contract's rate card, numbers written as people would type them."""
+    return rate_rows(contract.rates.all())
+
+
+def rate_rows(lines: Iterable[Any]) -> list[dict[str, Any]]:
+    """Formset rows for rate-card lines: a contract's, or any with the same fields (a
+    candidate's quote), numbers written as people would type them."""
     return [
         {
             "channel": line.channel,
@@ -183,8 +191,25 @@ def rate_initial(contract: Contract) -> list[dict[str, Any]]:
                 domain.plain_number(line.resolution_bonus) if line.resolution_bonus else None
             ),
         }
-        for line in contract.rates.all()
+        for line in lines
     ]
+
+
+@dataclass(frozen=True)
+class ContractStart:
+    """What a new contract's form starts from: its terms (`initial`), its rate-card rows,
+    and where they come from, in words ("Harborline's quote in Support partner 2025")."""
+
+    initial: dict[str, Any]
+    rates: list[dict[str, Any]]
+    source: str
+
+
+# Query parameters of the new-contract page that start its form from elsewhere: parameter
+# name → (viewer, value) → ContractStart, raising Http404 for what the viewer may not see.
+# The apps above sla fill it at start-up (`AppConfig.ready`), so that sla imports none of
+# them: engagements adds `?from_candidate=<id>`, a chosen candidate's quote.
+CONTRACT_STARTS: dict[str, Callable[[Any, str], ContractStart]] = {}
 
 
 # SLAS, GOVERNED KPIS AND BANDS

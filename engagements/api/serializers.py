@@ -19,11 +19,11 @@ from rest_framework import serializers
 from engagements import domain, selectors, services
 from engagements.models import (
     CANDIDATE_FIELDS,
-    CANDIDATE_PRICING,
     AttritionTrend,
     Baseline,
     BaselineSource,
     Candidate,
+    CandidateRate,
     CandidateRedFlag,
     CandidateScore,
     EngagementStage,
@@ -40,7 +40,7 @@ from engagements.models import (
 )
 from partners.api.scoped import ScopedPrimaryKeyRelatedField, request_viewer
 from partners.models import Channel, InteractionType, Partner
-from sla.api.serializers import NamedChoiceField
+from sla.api.serializers import NamedChoiceField, RateLineSerializer
 
 
 def _money(**kwargs: Any) -> serializers.DecimalField:
@@ -424,23 +424,53 @@ class RedFlagInputSerializer(serializers.Serializer[Any]):
     )
 
 
+class CandidateRateSerializer(RateLineSerializer):
+    """One line of a candidate's quote, as a contract's rate card has them: a channel, a
+    pricing model and a rate, optionally for one interaction type. A line without
+    `interaction_type` prices the channel's contacts that no typed line prices; typed lines
+    price contacts only."""
+
+    currency = serializers.CharField(
+        write_only=True,
+        required=False,
+        default="",
+        max_length=3,
+        help_text="Optional check: when given, it must be the selection's currency.",
+    )
+    loaded_rate = serializers.DecimalField(
+        max_digits=None,
+        decimal_places=4,
+        read_only=True,
+        help_text="The rate with the candidate's loaded-cost components on top.",
+    )
+    loaded_resolution_bonus = serializers.DecimalField(
+        max_digits=None,
+        decimal_places=4,
+        read_only=True,
+        help_text="Hybrid: the bonus per resolved contact, loaded.",
+    )
+
+    class Meta(RateLineSerializer.Meta):
+        model = CandidateRate  # type: ignore[assignment]
+        fields = [*RateLineSerializer.Meta.fields, "loaded_resolution_bonus"]
+
+
 class CandidateSerializer(serializers.ModelSerializer[Candidate]):
-    """A candidate with its quote. Expects the view's prefetch of red flags."""
+    """A candidate with its quote: its rate card (`rates`) and the loaded-cost components on
+    top of every rate. `rates` is required to add a candidate; sent on a change it replaces
+    the whole card (every line or none), left out it keeps it. Expects the view's prefetch
+    of red flags and rates."""
 
     selection = ScopedPrimaryKeyRelatedField(queryset=Selection.objects.all())
-    pricing_model = NamedChoiceField(
-        choices=CANDIDATE_PRICING, enum_name="CandidatePricingModelEnum"
-    )
     attrition_trend = NamedChoiceField(
         choices=AttritionTrend.choices, enum_name="AttritionTrendEnum", required=False
     )
-    loaded_rate = _money(source="quote.loaded", help_text="The headline rate loaded.")
+    rates = CandidateRateSerializer(many=True, required=False, allow_empty=False)
     loaded_pct = serializers.DecimalField(
         max_digits=None,
         decimal_places=2,
         read_only=True,
-        source="quote.loaded_pct",
-        help_text="The loaded-cost components added up, in percent of the headline rate.",
+        help_text="The loaded-cost components added up, in percent of each headline rate.",
     )
     red_flags = RedFlagSerializer(many=True, read_only=True)
 
@@ -450,13 +480,13 @@ class CandidateSerializer(serializers.ModelSerializer[Candidate]):
             "id",
             "selection",
             *CANDIDATE_FIELDS,
-            "loaded_rate",
+            "rates",
             "loaded_pct",
             "partner",
             "red_flags",
             "created_at",
         ]
-        read_only_fields = ["id", "loaded_rate", "loaded_pct", "partner", "created_at"]
+        read_only_fields = ["id", "loaded_pct", "partner", "created_at"]
         # One name per selection is the service's rule, with a clearer message.
         validators: list[Any] = []
 
@@ -469,7 +499,15 @@ class CandidateSerializer(serializers.ModelSerializer[Candidate]):
             raise serializers.ValidationError(
                 {"selection": "A candidate stays in its selection; add it to the other one."}
             )
+        if self.instance is None and not attrs.get("rates"):
+            raise serializers.ValidationError(
+                {"rates": "Give the candidate's quote: at least one rate line pricing a channel."}
+            )
         return attrs
+
+    @staticmethod
+    def rate_inputs(rates: list[dict[str, Any]] | None) -> list[services.RateInput] | None:
+        return None if rates is None else [RateLineSerializer.rate_input(r) for r in rates]
 
 
 class EvaluatorScoreSerializer(serializers.Serializer[Any]):
@@ -484,17 +522,96 @@ class CriterionMedianSerializer(serializers.Serializer[Any]):
     median = serializers.DecimalField(max_digits=None, decimal_places=2, allow_null=True)
 
 
-class ProjectionSerializer(serializers.Serializer[Any]):
-    """The quote applied to the scope's monthly forecast with the selection's assumptions."""
+class QuoteLineFiguresSerializer(serializers.Serializer[Any]):
+    """One line of the candidate's quote against the other candidates' lines on the same
+    channel, interaction type and pricing model (and hybrid base): its peers."""
 
-    contacts = serializers.IntegerField(source="volumes.contacts")
-    resolved = serializers.IntegerField(source="volumes.resolved")
-    hours = serializers.DecimalField(max_digits=None, decimal_places=2, source="volumes.hours")
-    fte = serializers.DecimalField(max_digits=None, decimal_places=2, source="volumes.fte")
+    channel = channel_field()
+    interaction_type_code = serializers.CharField(allow_null=True)
+    pricing_model = serializers.CharField()
+    hybrid_base = serializers.CharField(allow_blank=True)
+    rate = serializers.DecimalField(max_digits=None, decimal_places=4, help_text="Headline.")
+    resolution_bonus = serializers.DecimalField(max_digits=None, decimal_places=4)
+    loaded_rate = serializers.DecimalField(max_digits=None, decimal_places=4)
+    loaded_resolution_bonus = serializers.DecimalField(max_digits=None, decimal_places=4)
+    peers = serializers.IntegerField(help_text="Quotes with a line like this one, itself included.")
+    loaded_above_cheapest = _figure(
+        1,
+        help_text="% above the cheapest loaded rate of its peers; null when it has none, or "
+        "for a hybrid line (two rates: compare the projected cost).",
+    )
+    headline_rank = serializers.IntegerField(
+        allow_null=True, help_text="1: the cheapest headline rate of its peers."
+    )
+    dearer_loaded_than = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Peers quoting a dearer headline whose loaded rate is cheaper than this one.",
+    )
+
+
+class ChannelProjectionSerializer(serializers.Serializer[Any]):
+    """One channel of the scope's month priced with the candidate's lines for it."""
+
+    channel = channel_field()
+    contacts = serializers.IntegerField()
+    resolved = serializers.IntegerField()
+    hours = serializers.DecimalField(max_digits=None, decimal_places=2)
+    fte = serializers.DecimalField(max_digits=None, decimal_places=2)
+    quoted = serializers.BooleanField(help_text="False: the quote has no line for the channel.")
+    headline_cost = serializers.DecimalField(max_digits=None, decimal_places=4, allow_null=True)
+    loaded_cost = serializers.DecimalField(max_digits=None, decimal_places=4, allow_null=True)
+    explanation = serializers.CharField(allow_null=True, help_text="What each line counted.")
+
+
+class ProjectionSerializer(serializers.Serializer[Any]):
+    """The quote applied to the scope's month with the selection's assumptions, channel by
+    channel. Costs add the quoted channels only: `complete` is false, and `not_quoted` names
+    the channels, when the quote leaves some of the scope unpriced."""
+
+    contacts = serializers.IntegerField()
+    resolved = serializers.IntegerField()
+    hours = serializers.DecimalField(max_digits=None, decimal_places=2)
+    fte = serializers.DecimalField(max_digits=None, decimal_places=2)
     headline_cost = serializers.DecimalField(max_digits=None, decimal_places=4)
     loaded_cost = serializers.DecimalField(max_digits=None, decimal_places=4)
-    cost_per_resolved = serializers.DecimalField(max_digits=None, decimal_places=2, allow_null=True)
-    explanation = serializers.CharField()
+    cost_per_resolved = serializers.DecimalField(
+        max_digits=None,
+        decimal_places=2,
+        allow_null=True,
+        help_text="Loaded cost over the resolved contacts of the quoted channels.",
+    )
+    complete = serializers.BooleanField()
+    not_quoted = serializers.ListField(child=channel_field())
+    channels = ChannelProjectionSerializer(many=True)
+
+    @staticmethod
+    def of(projection: domain.Projection) -> dict[str, Any]:
+        volumes = projection.volumes
+        return {
+            "contacts": volumes.contacts,
+            "resolved": volumes.resolved,
+            "hours": volumes.hours,
+            "fte": volumes.fte,
+            "headline_cost": projection.headline_cost,
+            "loaded_cost": projection.loaded_cost,
+            "cost_per_resolved": projection.cost_per_resolved,
+            "complete": projection.complete,
+            "not_quoted": list(projection.not_quoted),
+            "channels": [
+                {
+                    "channel": c.channel,
+                    "contacts": c.volumes.contacts,
+                    "resolved": c.volumes.resolved,
+                    "hours": c.volumes.hours,
+                    "fte": c.volumes.fte,
+                    "quoted": c.quoted,
+                    "headline_cost": c.headline,
+                    "loaded_cost": c.loaded,
+                    "explanation": c.invoice.explanation if c.invoice else None,
+                }
+                for c in projection.channels
+            ],
+        }
 
 
 class CandidateComparisonSerializer(serializers.Serializer[Any]):
@@ -510,13 +627,7 @@ class CandidateComparisonSerializer(serializers.Serializer[Any]):
     )
     evaluator_scores = EvaluatorScoreSerializer(many=True)
     criteria = CriterionMedianSerializer(many=True)
-    loaded_rate = serializers.DecimalField(max_digits=None, decimal_places=4)
-    loaded_above_cheapest = _figure(
-        1, help_text="% above the cheapest loaded rate of the same pricing model."
-    )
-    headline_rank = serializers.IntegerField(
-        help_text="1: the cheapest headline rate of its pricing model."
-    )
+    lines = QuoteLineFiguresSerializer(many=True)
     monthly_volume = serializers.IntegerField(allow_null=True)
     projection = ProjectionSerializer(allow_null=True)
 
@@ -544,11 +655,29 @@ class CandidateComparisonSerializer(serializers.Serializer[Any]):
                 }
                 for c in comparison.criteria
             ],
-            "loaded_rate": column.loaded_rate,
-            "loaded_above_cheapest": column.loaded_above_cheapest,
-            "headline_rank": column.headline_rank,
+            "lines": [
+                {
+                    "channel": q.line.channel,
+                    "interaction_type_code": (
+                        q.line.interaction_type.code if q.line.interaction_type else None
+                    ),
+                    "pricing_model": q.line.pricing_model,
+                    "hybrid_base": q.line.hybrid_base,
+                    "rate": q.line.rate,
+                    "resolution_bonus": q.line.resolution_bonus,
+                    "loaded_rate": q.loaded_rate,
+                    "loaded_resolution_bonus": q.loaded_bonus,
+                    "peers": q.rank.peers,
+                    "loaded_above_cheapest": q.rank.above_cheapest,
+                    "headline_rank": q.rank.headline_rank,
+                    "dearer_loaded_than": list(q.rank.dearer_loaded_than),
+                }
+                for q in column.lines
+            ],
             "monthly_volume": comparison.scope.monthly_volume if comparison.scope else None,
-            "projection": column.projection,
+            "projection": (
+                ProjectionSerializer.of(column.projection) if column.projection else None
+            ),
         }
 
 

@@ -49,6 +49,7 @@ from engagements.api.serializers import (
 )
 from engagements.models import (
     Candidate,
+    CandidateRate,
     CandidateRedFlag,
     CandidateScore,
     EngagementStage,
@@ -219,21 +220,24 @@ class CandidateViewSet(
     mixins.UpdateModelMixin,
     viewsets.ReadOnlyModelViewSet[Candidate],
 ):
-    """Candidates of the buyer's partner selections with their quotes and red flags; one
-    candidate with its comparison figures (weighted-median score, loaded rate, projected cost
-    per resolved contact). Program managers add, change and `choose/` candidates; every
-    buyer-side person signed in may raise a red flag."""
+    """Candidates of the buyer's partner selections with their quotes (rate cards: nested
+    `rates`, all lines or none) and red flags; one candidate with its comparison figures
+    (weighted-median score, each line against the other quotes' on the same channel and
+    model, the quote priced on the scope's month channel by channel). Program managers add,
+    change and `choose/` candidates; every buyer-side person signed in may raise a red
+    flag."""
 
     queryset = Candidate.objects.select_related("selection", "partner").prefetch_related(
         Prefetch(
             "red_flags",
             queryset=CandidateRedFlag.objects.select_related("raised_by").order_by("pk"),
-        )
+        ),
+        Prefetch("rates", queryset=CandidateRate.objects.select_related("interaction_type")),
     )
     serializer_class = CandidateSerializer
     filterset_class = CandidateFilter
     search_fields = ["name", "country"]
-    ordering_fields = ["name", "headline_rate", "created_at"]
+    ordering_fields = ["name", "created_at"]
     ordering = ["selection_id", "name", "id"]
     permission_classes = [HasViewer, BuyerSideOnly]
     buyer_data = "Candidates"
@@ -253,15 +257,22 @@ class CandidateViewSet(
         return Response(CandidateDetailSerializer(candidate, context=context).data)
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        candidate = Candidate(**serializer.validated_data)
-        saved = services.candidate_save(viewer=_viewer(self.request), candidate=candidate)
+        data = dict(serializer.validated_data)
+        rates = CandidateSerializer.rate_inputs(data.pop("rates", None))
+        saved = services.candidate_save(
+            viewer=_viewer(self.request), candidate=Candidate(**data), rates=rates
+        )
         serializer.instance = self._fresh(saved)
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         candidate: Candidate = serializer.instance  # type: ignore[assignment]
-        for name, value in serializer.validated_data.items():
+        data = dict(serializer.validated_data)
+        rates = CandidateSerializer.rate_inputs(data.pop("rates", None))
+        for name, value in data.items():
             setattr(candidate, name, value)
-        saved = services.candidate_save(viewer=_viewer(self.request), candidate=candidate)
+        saved = services.candidate_save(
+            viewer=_viewer(self.request), candidate=candidate, rates=rates
+        )
         serializer.instance = self._fresh(saved)
 
     @extend_schema(request=None, responses=CandidateSerializer)

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -31,19 +31,28 @@ from engagements.forms_selection import (
     ScoreSheetForm,
     SelectionForm,
 )
-from engagements.models import Candidate, CandidateRedFlag, Selection, SelectionStatus
+from engagements.models import (
+    Candidate,
+    CandidateRate,
+    CandidateRedFlag,
+    Selection,
+    SelectionStatus,
+)
 from kpis.charts import ACCENT, BAND
 from outsourcing import clock
 from outsourcing.errors import DomainError
 from partners.mixins import DomainFormMixin, ViewerRequiredMixin, paginate
-from partners.models import BUYER_ROLES, Role
-from partners.scoping import Viewer, get_scoped_or_404
+from partners.models import BUYER_ROLES, Channel, InteractionType, Role
+from partners.scoping import Viewer, get_scoped_or_404, scope
 from sla.currency import minor_digits
-from sla.domain import plain_number
+from sla.domain import Volumes, format_money, plain_number
+from sla.forms import BaseRateFormSet, ContractStart, rate_formset_class, rate_rows
 from sla.models import LOADED_COMPONENTS, PricingModel
 from sla.views.contracts import PER
 
-PRICING_LABELS = dict(PricingModel.choices)
+CHANNEL_LABELS = dict(Channel.choices)
+MODEL_ORDER = list(PricingModel.values)
+CHANNEL_ORDER = list(Channel.values)
 
 
 class BuyerMixin(ViewerRequiredMixin):
@@ -75,23 +84,167 @@ class EvaluatorScore:
     score: Decimal
 
 
+def per_unit(line: CandidateRate) -> str:
+    """'/h', '/contact', ...: what one rate of the line buys (a hybrid's: its base's)."""
+    model = line.hybrid_base if line.pricing_model == PricingModel.HYBRID else line.pricing_model
+    return PER.get(PricingModel(model), "") if model else ""
+
+
+def rate_text(currency: str, rate: Decimal, per: str) -> str:
+    """'18.00 USD/h'; a rate quoted finer than the currency's minor unit keeps its digits."""
+    exponent = rate.normalize().as_tuple().exponent
+    places = max(-exponent, 0) if isinstance(exponent, int) else 0
+    digits = min(max(places, minor_digits(currency)), 4)
+    return f"{format_money(rate, currency, digits)}{per}"
+
+
+def line_price(line: CandidateRate, currency: str, rate: Decimal, bonus: Decimal) -> str:
+    """'24.00 USD/h', or '2.10 USD/contact + 0.60 USD per resolved contact' (hybrid)."""
+    text = rate_text(currency, rate, per_unit(line))
+    if line.pricing_model == PricingModel.HYBRID and line.resolution_bonus:
+        text += f" + {rate_text(currency, bonus, '')} per resolved contact"
+    return text
+
+
+def _lower_first(text: str) -> str:
+    """'Per FTE per month' → 'per FTE per month'."""
+    return text[:1].lower() + text[1:]
+
+
+def line_label(line: CandidateRate) -> str:
+    """'Voice · per agent hour', 'Chat · Complaint / return · per contact', 'Email · hybrid
+    on per contact'."""
+    parts = [line.get_channel_display()]
+    if line.interaction_type is not None:
+        parts.append(line.interaction_type.name)
+    model = _lower_first(line.get_pricing_model_display())
+    if line.pricing_model == PricingModel.HYBRID and line.hybrid_base:
+        model = f"hybrid on {_lower_first(line.get_hybrid_base_display())}"
+    parts.append(model)
+    return " · ".join(parts)
+
+
+def quote_summary(candidate: Candidate, currency: str) -> str:
+    """'Voice · per agent hour 24.00 USD/h; Chat · per contact 3.40 USD/contact'."""
+    return "; ".join(
+        f"{line_label(line)} {line_price(line, currency, line.rate, line.resolution_bonus)}"
+        for line in candidate.rates.all()
+    )
+
+
+@dataclass(frozen=True)
+class QuoteCell:
+    """One candidate's line in a row of like-for-like lines: its headline and loaded rate,
+    and how it ranks against the others."""
+
+    quote: selectors.QuoteLine
+    headline: str
+    loaded: str
+
+    @property
+    def rank(self) -> domain.LineRank:
+        return self.quote.rank
+
+    @property
+    def hybrid(self) -> bool:
+        return self.quote.line.pricing_model == PricingModel.HYBRID
+
+
+@dataclass(frozen=True)
+class PriceRow:
+    """The candidates' lines for one channel, interaction type and pricing model, side by
+    side: only these compare rate with rate."""
+
+    label: str
+    in_scope: bool  # the scope needs the channel
+    cells: list[QuoteCell | None]  # per column; None: no such line in that quote
+
+    @property
+    def trap(self) -> bool:
+        return any(c is not None and c.rank.dearer_loaded_than for c in self.cells)
+
+
+def price_rows(comparison: selectors.Comparison) -> list[PriceRow]:
+    currency = comparison.selection.currency
+    keyed: dict[tuple[str, str, str, str], list[QuoteCell | None]] = {}
+    labels: dict[tuple[str, str, str, str], tuple[str, str]] = {}
+    count = len(comparison.columns)
+    for index, col in enumerate(comparison.columns):
+        for q in col.lines:
+            key = domain.like_for_like(q.line.spec)
+            cells = keyed.setdefault(key, [None] * count)
+            cells[index] = QuoteCell(
+                q,
+                line_price(q.line, currency, q.line.rate, q.line.resolution_bonus),
+                line_price(q.line, currency, q.loaded_rate.quantize(Decimal("0.0001")),
+                           q.loaded_bonus.quantize(Decimal("0.0001"))),
+            )  # fmt: skip
+            type_name = q.line.interaction_type.name if q.line.interaction_type else ""
+            labels[key] = (line_label(q.line), type_name)
+
+    def order(key: tuple[str, str, str, str]) -> tuple[int, str, int, str]:
+        channel, _code, model, base = key
+        where = CHANNEL_ORDER.index(channel) if channel in CHANNEL_ORDER else len(CHANNEL_ORDER)
+        return (where, labels[key][1], MODEL_ORDER.index(model), base)
+
+    needed = set(comparison.forecast)
+    return [
+        PriceRow(labels[key][0], key[0] in needed or not needed, keyed[key])
+        for key in sorted(keyed, key=order)
+    ]
+
+
+@dataclass(frozen=True)
+class ChannelCell:
+    headline: str
+    loaded: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class ProjectionRow:
+    """One channel of the scope's month, each quote's cost for it (None: not quoted)."""
+
+    channel: str
+    label: str
+    volumes: Volumes
+    cells: list[ChannelCell | None]
+
+
+def projection_rows(comparison: selectors.Comparison) -> list[ProjectionRow]:
+    money = comparison.money
+    rows = []
+    for channel, volumes in comparison.forecast.items():
+        cells: list[ChannelCell | None] = []
+        for col in comparison.columns:
+            cost = next(
+                (c for c in (col.projection.channels if col.projection else ()) if
+                 c.channel == channel),
+                None,
+            )  # fmt: skip
+            if cost is None or cost.invoice is None:
+                cells.append(None)
+                continue
+            invoice = cost.invoice
+            cells.append(
+                ChannelCell(money(invoice.amount), money(cost.loaded), invoice.explanation)
+            )
+        rows.append(ProjectionRow(channel, CHANNEL_LABELS.get(channel, channel), volumes, cells))
+    return rows
+
+
 @dataclass
 class ColumnView:
     """One candidate's column of the comparison, with its figures as people read them."""
 
     column: selectors.CandidateColumn
-    headline: str
-    peers: int  # candidates quoting on the same pricing model
     components: list[str]
     loaded_pct: str
-    loaded: str
-    # Peers on the same pricing model whose headline is dearer but whose loaded rate is
-    # cheaper: this candidate's "cheaper" quote is not.
-    dearer_loaded_than: list[str]
     monthly_headline: str
     monthly_loaded: str
     per_resolved: str
     cheapest_per_resolved: bool
+    not_quoted: list[str]  # the scope's channels the quote has no line for, in words
     evaluators: list[EvaluatorScore]
     incomplete: list[str]
     own_sheet: str  # "complete", "incomplete" or "not started"
@@ -110,34 +263,15 @@ class ColumnView:
         return self.candidate.partner_id is not None
 
 
-def _dearer_loaded_than(
-    col: selectors.CandidateColumn, peers: list[selectors.CandidateColumn]
-) -> list[str]:
-    return [
-        p.candidate.name
-        for p in peers
-        if p.candidate.headline_rate > col.candidate.headline_rate
-        and p.loaded_rate < col.loaded_rate
-    ]
-
-
-def rate_text(comparison: selectors.Comparison, rate: Decimal, pricing_model: str) -> str:
-    """'18.00 USD/h'; a rate quoted finer than the currency's minor unit keeps its digits."""
-    exponent = rate.normalize().as_tuple().exponent
-    places = max(-exponent, 0) if isinstance(exponent, int) else 0
-    digits = minor_digits(comparison.selection.currency)
-    text = comparison.money(rate, min(max(places, digits), 4))
-    return f"{text}{PER.get(PricingModel(pricing_model), '')}"
-
-
 def column_views(comparison: selectors.Comparison, viewer: Viewer) -> list[ColumnView]:
-    by_model: dict[str, list[selectors.CandidateColumn]] = {}
-    for col in comparison.columns:
-        by_model.setdefault(col.candidate.pricing_model, []).append(col)
+    # Only quotes that price the whole scope compete for the lowest cost per resolved
+    # contact: a partial quote's figure leaves channels out.
     per_resolved = [
         col.projection.cost_per_resolved
         for col in comparison.columns
-        if col.projection is not None and col.projection.cost_per_resolved is not None
+        if col.projection is not None
+        and col.projection.complete
+        and col.projection.cost_per_resolved is not None
     ]
     cheapest = min(per_resolved) if len(per_resolved) > 1 else None
     own = str(viewer.user.pk) if viewer.user else None
@@ -162,27 +296,24 @@ def column_views(comparison: selectors.Comparison, viewer: Viewer) -> list[Colum
         views.append(
             ColumnView(
                 column=col,
-                headline=rate_text(comparison, c.headline_rate, c.pricing_model),
-                peers=len(by_model[c.pricing_model]),
                 components=[
                     f"{plain_number(getattr(c, name))}%" if getattr(c, name) else "—"
                     for name, _ in LOADED_COMPONENTS
                 ],
-                loaded_pct=plain_number(c.quote.loaded_pct),
-                loaded=rate_text(
-                    comparison,
-                    col.loaded_rate.quantize(Decimal("0.0001")),
-                    c.pricing_model,
-                ),
-                dearer_loaded_than=_dearer_loaded_than(col, by_model[c.pricing_model]),
+                loaded_pct=plain_number(col.quote.loaded_pct),
                 monthly_headline=money(projection.headline_cost) if projection else "—",
                 monthly_loaded=money(projection.loaded_cost) if projection else "—",
                 per_resolved=money(projection.cost_per_resolved) if projection else "—",
                 cheapest_per_resolved=(
                     cheapest is not None
                     and projection is not None
+                    and projection.complete
                     and projection.cost_per_resolved == cheapest
                 ),
+                not_quoted=[
+                    CHANNEL_LABELS.get(ch, ch).lower()
+                    for ch in (projection.not_quoted if projection else ())
+                ],
                 evaluators=evaluators,
                 incomplete=sorted(col.evaluator_names.get(k, "?") for k in col.result.incomplete),
                 own_sheet=own_sheet,
@@ -323,9 +454,11 @@ class SelectionUpdateView(SelectionManagerMixin, DomainFormMixin, FormView):
 
 
 class SelectionDetailView(BuyerMixin, TemplateView):
-    """The comparison: candidates side by side on price (headline and loaded), projected
-    cost per resolved contact for the scope, attrition, red flags and the evaluators'
-    scores, with a chart of the weighted scores and their spread."""
+    """The comparison: candidates side by side on price (each quote line's headline and
+    loaded rate against the others on the same channel and model), each quote priced on the
+    scope's month channel by channel with the cost per resolved contact, attrition, red
+    flags and the evaluators' scores, with a chart of the weighted scores and their
+    spread."""
 
     template_name = "engagements/selection_detail.html"
 
@@ -336,14 +469,18 @@ class SelectionDetailView(BuyerMixin, TemplateView):
         columns = column_views(comparison, self.viewer)
         closed = selection.status == SelectionStatus.CHOSEN
         total_weight = sum((c.weight for c in comparison.criteria), Decimal(0))
-        first = next((v.column.projection for v in columns if v.column.projection), None)
+        rows = price_rows(comparison)
         context.update(
             selection=selection,
             comparison=comparison,
             columns=columns,
             closed=closed,
             chosen=next((v for v in columns if v.chosen), None),
-            volumes=first.volumes if first else None,
+            volumes=domain.total_volumes(comparison.forecast.values())
+            if comparison.forecast
+            else None,
+            price_rows=rows,
+            projection_rows=projection_rows(comparison),
             component_rows=[
                 (label, [v.components[i] for v in columns])
                 for i, (_, label) in enumerate(LOADED_COMPONENTS)
@@ -363,7 +500,6 @@ class SelectionDetailView(BuyerMixin, TemplateView):
                 if any(v.result.score is not None for v in columns)
                 else {}
             ),
-            any_trap=any(v.dearer_loaded_than for v in columns),
             red_flag_form=RedFlagForm(),
             can_edit=_is_pm(self.viewer) and not closed,
             can_score=self.viewer.user is not None and not self.viewer.read_only and not closed,
@@ -375,28 +511,63 @@ class SelectionDetailView(BuyerMixin, TemplateView):
 # ------------------------------------------------------------------------------
 
 
-class CandidateFormView(SelectionManagerMixin, DomainFormMixin, FormView):
-    form_class = CandidateForm
+class CandidateFormView(SelectionManagerMixin, TemplateView):
+    """Add a candidate, or edit one: who it is, its quote (a rate card: one line per
+    channel, optionally per interaction type, each with its pricing model and rate) and the
+    loaded-cost components, saved together or not at all."""
+
     template_name = "engagements/candidate_form.html"
+    formset_prefix = "rates"
 
     @property
     def selection(self) -> Selection:
         raise NotImplementedError
 
+    @property
+    def candidate(self) -> Candidate | None:
+        return None
+
     def instance(self) -> Candidate:
         raise NotImplementedError
+
+    def forms(self, data: Any = None) -> tuple[CandidateForm, BaseRateFormSet]:
+        rows = rate_rows(self.candidate.rates.all()) if self.candidate else []
+        formset_class = rate_formset_class(extra=1 if rows else 3)
+        formset = formset_class(
+            data,
+            initial=rows,
+            prefix=self.formset_prefix,
+            form_kwargs={"interaction_types": scope(InteractionType, self.viewer)},
+        )
+        return CandidateForm(data, instance=self.instance()), formset
+
+    def render_forms(self, form: CandidateForm, formset: BaseRateFormSet) -> HttpResponse:
+        return self.render_to_response(
+            self.get_context_data(
+                form=form, formset=formset, selection=self.selection, candidate=self.candidate
+            )
+        )
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if self.selection.status == SelectionStatus.CHOSEN:
             messages.info(request, "This selection has chosen its partner: it is read-only.")
             return redirect(comparison_url(self.selection.pk))
-        return super().get(request, *args, **kwargs)
+        return self.render_forms(*self.forms())
 
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "instance": self.instance()}
-
-    def perform(self, form: CandidateForm) -> HttpResponse:
-        candidate = services.candidate_save(viewer=self.viewer, candidate=form.save(commit=False))
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form, formset = self.forms(request.POST)
+        if not (form.is_valid() and formset.is_valid()):
+            return self.render_forms(form, formset)
+        try:
+            candidate = services.candidate_save(
+                viewer=self.viewer, candidate=form.save(commit=False), rates=formset.rates()
+            )
+        except DomainError as exc:
+            if exc.field == "rates":
+                formset.refuse(exc.message)
+            else:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            return self.render_forms(form, formset)
         messages.success(self.request, f"Saved the candidate {candidate.name}.")
         return redirect(comparison_url(self.selection.pk, f"candidate-{candidate.pk}"))
 
@@ -409,13 +580,10 @@ class CandidateCreateView(CandidateFormView):
     def instance(self) -> Candidate:
         return Candidate(selection=self.selection)
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(selection=self.selection, candidate=None, **kwargs)
-
 
 class CandidateUpdateView(CandidateFormView):
     @cached_property
-    def candidate(self) -> Candidate:
+    def candidate(self) -> Candidate:  # type: ignore[override]
         return selectors.candidate_for(self.viewer, self.kwargs["pk"])
 
     @cached_property
@@ -425,11 +593,6 @@ class CandidateUpdateView(CandidateFormView):
     def instance(self) -> Candidate:
         # A working copy: a refused change leaves the candidate on the page as saved.
         return copy.copy(self.candidate)
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(
-            selection=self.selection, candidate=self.candidate, **kwargs
-        )
 
 
 class CandidateScoreView(BuyerMixin, FormView):
@@ -461,8 +624,7 @@ class CandidateScoreView(BuyerMixin, FormView):
             candidate=candidate,
             selection=candidate.selection,
             closed=self.closed,
-            pricing_label=PRICING_LABELS.get(candidate.pricing_model, ""),
-            per=PER.get(PricingModel(candidate.pricing_model), ""),
+            quote=quote_summary(candidate, candidate.selection.currency),
             **kwargs,
         )
 
@@ -544,10 +706,47 @@ class CandidateChooseView(SelectionManagerMixin, View):
             request,
             format_html(
                 "Chose {}: it is now a partner, with the selection's scope of work. Next: "
-                '<a href="{}">write its contract</a>, then <a href="{}">plan the pilot</a>.',
+                '<a href="{}">write its contract from its quote</a>, then '
+                '<a href="{}">plan the pilot</a>.',
                 partner.name,
-                reverse("sla:contract-create"),
+                contract_from_quote_url(candidate),
                 reverse("engagements:stage-create", args=[partner.pk]),
             ),
         )
         return redirect("partners:partner-detail", pk=partner.pk)
+
+
+# THE PARTNER'S CONTRACT, FROM ITS QUOTE
+# ------------------------------------------------------------------------------
+
+FROM_CANDIDATE = "from_candidate"
+
+
+def contract_from_quote_url(candidate: Candidate) -> str:
+    return f"{reverse('sla:contract-create')}?{FROM_CANDIDATE}={candidate.pk}"
+
+
+def contract_start(viewer: Viewer, value: str) -> ContractStart:
+    """The new-contract form started from a chosen candidate's quote
+    (`?from_candidate=<id>`, registered in `sla.forms.CONTRACT_STARTS` at start-up): the
+    partner it became, the selection's currency, the quote's loaded-cost components and one
+    rate-card row per quote line. The candidate is read through scoping, buyer side only:
+    another account's, one not chosen (no partner to contract with), or a partner-side
+    viewer, gets a 404."""
+    if viewer.is_partner_side:
+        raise Http404("No such candidate.")
+    candidate = selectors.candidate_for(viewer, value)
+    if candidate.partner_id is None:
+        # A contract is a partner's: a candidate has one once it is chosen.
+        raise Http404("This candidate has not been chosen.")
+    initial: dict[str, Any] = {
+        "partner": candidate.partner_id,
+        "name": f"{candidate.name} master services agreement",
+        "currency": candidate.selection.currency,
+        **{name: getattr(candidate, name) for name, _ in LOADED_COMPONENTS},
+    }
+    return ContractStart(
+        initial,
+        rate_rows(candidate.rates.all()),
+        f"{candidate.name}'s quote in {candidate.selection.name}",
+    )

@@ -35,8 +35,10 @@ from sla import domain, services
 from sla.currency import minor_digits
 from sla.evaluation import month_of
 from sla.forms import (
+    CONTRACT_STARTS,
     BaseRateFormSet,
     ContractForm,
+    ContractStart,
     DesignForm,
     ExitCriterionForm,
     GovernedKpiForm,
@@ -131,6 +133,16 @@ class RateCard:
     @property
     def loaded_pct(self) -> str:
         return domain.plain_number(self.contract.loaded_pct)
+
+    @property
+    def needs_volumes(self) -> list[str]:
+        """The channels whose lines bill on entered agent hours or FTE."""
+        on_volumes = {PricingModel.PER_HOUR, PricingModel.PER_FTE}
+        return [
+            row.line.get_channel_display().lower()
+            for row in self.rows
+            if row.line.pricing_model in on_volumes or row.line.hybrid_base in on_volumes
+        ]
 
     @property
     def typed_channels(self) -> set[str]:
@@ -262,7 +274,8 @@ class RowsEditView(ProgramManagerMixin, TemplateView):
 
 class ContractFormView(RowsEditView):
     """Add a contract, or edit one (with `pk`): its terms and its rate card, saved together
-    or not at all."""
+    or not at all. A new contract may start from elsewhere (`CONTRACT_STARTS`, e.g.
+    `?from_candidate=<id>`: a chosen candidate's quote)."""
 
     template_name = "sla/contract_form.html"
     formset_prefix = "rates"  # a refusal of the rate card shows above its lines
@@ -273,8 +286,18 @@ class ContractFormView(RowsEditView):
             return None
         return _scoped_contract(self.viewer, self.kwargs["pk"])
 
+    @cached_property
+    def start(self) -> ContractStart | None:
+        if self.contract is not None:
+            return None
+        for parameter, start in CONTRACT_STARTS.items():
+            if parameter in self.request.GET:
+                return start(self.viewer, self.request.GET[parameter])
+        return None
+
     def forms(self, data: Any = None) -> tuple[ContractForm, BaseRateFormSet]:
-        rows = rate_initial(self.contract) if self.contract else []
+        start = self.start
+        rows = rate_initial(self.contract) if self.contract else (start.rates if start else [])
         formset_class = rate_formset_class(extra=1 if rows else 2)
         formset = formset_class(
             data,
@@ -282,12 +305,23 @@ class ContractFormView(RowsEditView):
             prefix=self.formset_prefix,
             form_kwargs={"interaction_types": scope(InteractionType, self.viewer)},
         )
-        return ContractForm(data, viewer=self.viewer, instance=self.contract), formset
+        initial = start.initial if start else None
+        form = ContractForm(data, viewer=self.viewer, instance=self.contract, initial=initial)
+        return form, formset
 
     def render_forms(self, form: ContractForm, formset: BaseRateFormSet) -> HttpResponse:
         return self.render_to_response(
             self.get_context_data(form=form, formset=formset, contract=self.contract)
         )
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if self.start is not None:
+            messages.info(
+                request,
+                f"Started from {self.start.source}: check the dates, the caps and each line "
+                "before saving.",
+            )
+        return super().get(request, *args, **kwargs)
 
     def save(self, form: ContractForm, formset: BaseRateFormSet) -> HttpResponse:
         contract = services.contract_save(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -13,6 +14,7 @@ from engagements import domain
 from engagements.models import EngagementStage, ScopeVersion, Selection
 from outsourcing import clock
 from partners.models import Account, Membership, Partner, Role, User
+from sla.models import Contract
 
 pytestmark = pytest.mark.e2e
 
@@ -34,12 +36,21 @@ def signed_in(transactional_db, live_server, page: Page) -> Page:
     return page
 
 
-def _candidate(page: Page, name: str, model: str, rate: str, loaded: dict[str, str]) -> None:
+def _candidate(
+    page: Page, name: str, lines: list[tuple[str, str, str]], loaded: dict[str, str]
+) -> None:
+    """A candidate with its quote, one (channel, model, rate) per line; the lines past the
+    blank rows the page offers are added with its "Add a line" button."""
     page.get_by_role("link", name="Add a candidate").first.click()
     page.fill("input[name=name]", name)
     page.select_option("select[name=delivery_model]", "nearshore")
-    page.select_option("select[name=pricing_model]", model)
-    page.fill("input[name=headline_rate]", rate)
+    blank = page.locator("select[name$='-channel']").count()
+    for n, (channel, model, rate) in enumerate(lines):
+        if n >= blank:
+            page.get_by_role("button", name="Add a line").click()
+        page.select_option(f"select[name=rates-{n}-channel]", channel)
+        page.select_option(f"select[name=rates-{n}-pricing_model]", model)
+        page.fill(f"input[name=rates-{n}-rate]", rate)
     for field, pct in loaded.items():
         page.fill(f"input[name={field}]", pct)
     page.fill("input[name=attrition_pct]", "28")
@@ -56,7 +67,9 @@ def _score(page: Page, candidate: str, score: int) -> None:
     page.wait_for_url(re.compile(r".*/selections/\d+/(#.*)?$"))
 
 
-def test_from_an_empty_account_to_a_gated_expansion(signed_in, live_server, console_errors):
+def test_from_an_empty_account_to_a_gated_expansion(
+    signed_in, live_server, console_errors, accessibility_problems
+):
     page = signed_in
     # A selection, with its scope of work.
     page.get_by_role("link", name="Selection", exact=True).click()
@@ -75,27 +88,66 @@ def test_from_an_empty_account_to_a_gated_expansion(signed_in, live_server, cons
     expect(page.get_by_text("not the 5,000 forecast: 100 missing")).to_be_visible()
     assert ScopeVersion.objects.count() == 0
     page.locator("input[name='lines-0-contacts']").fill("2500")
+    # Product questions come by chat: voice 3,800 contacts a month, chat 1,200.
+    page.select_option("select[name='lines-1-channel']", "chat")
     page.get_by_role("button", name="Save the scope").click()
     page.wait_for_url(re.compile(r".*/selections/\d+/$"))
     assert ScopeVersion.objects.get().monthly_volume == 5000
 
-    # Two candidates: the cheaper headline carries more overhead.
-    _candidate(page, "Cebu Prime", "per_hour", "14", {"wfm_pct": "10", "training_pct": "18"})
-    _candidate(page, "Atlas Nearshore", "per_hour", "16", {"wfm_pct": "10"})
+    # Two candidates, each quoting a rate card: the cheaper voice headline carries more
+    # overhead; Cebu also prices email and social, which the scope does not need, and Atlas
+    # leaves chat out.
+    page.get_by_role("link", name="Add a candidate").first.click()
+    assert accessibility_problems(page) == []
+    page.go_back()
+    _candidate(
+        page, "Cebu Prime",
+        [("voice", "per_hour", "14"), ("chat", "per_contact", "2.10"),
+         ("email", "per_contact", "2.60"), ("social", "outcome", "5000")],
+        {"wfm_pct": "10", "training_pct": "18"},
+    )  # fmt: skip
+    _candidate(page, "Atlas Nearshore", [("voice", "per_hour", "16")], {"wfm_pct": "10"})
     selection = Selection.objects.get()
     cebu, atlas = (selection.candidates.get(name=n) for n in ("Cebu Prime", "Atlas Nearshore"))
+    assert [r.channel for r in cebu.rates.all()] == ["voice", "email", "chat", "social"]
     _score(page, str(cebu.pk), 2)
     _score(page, str(atlas.pk), 4)
     body = page.content()
-    assert "17.92" in body  # Cebu's loaded rate per hour
-    assert "17.6" in body  # Atlas's
-    assert "1.8%" in body  # Cebu's loaded rate above Atlas's
+    assert "Voice · per agent hour" in body
+    assert "17.92 USD/h" in body  # Cebu's loaded rate per hour
+    assert "17.60 USD/h" in body  # Atlas's
+    assert "+1.8% above the cheapest loaded rate" in body  # Cebu's voice line
+    assert "A cheaper headline that costs more loaded than Atlas Nearshore." in body
+    assert "(not in the scope)" in body  # Cebu's email and social lines
+    # The month: voice 380 hours, chat 1,200 contacts; Atlas has no chat line.
+    assert "380 voice agent hours × 14.00 USD = 5,320.00 USD" in body
+    assert "1,200 chat contacts × 2.10 USD = 2,520.00 USD" in body
+    assert "10,035.20 USD" in body  # Cebu's month loaded: 7,840.00 × 1.28
+    assert "incomplete: chat not quoted" in body
+    expect(page.locator(".not-quoted")).to_have_count(1)
+    assert accessibility_problems(page) == []
 
-    # Choosing Atlas makes it a partner with the scope.
+    # Choosing Atlas makes it a partner with the scope, and offers its contract from its quote.
     page.get_by_role("button", name="Choose Atlas Nearshore").click()
     page.wait_for_url(re.compile(r".*/partners/\d+/$"))
     partner = Partner.objects.get(name="Atlas Nearshore")
     assert ScopeVersion.objects.get().partner == partner
+    page.get_by_role("link", name="write its contract from its quote").click()
+    page.wait_for_url(re.compile(rf".*/contracts/new/\?from_candidate={atlas.pk}$"))
+    expect(page.locator("select[name=rates-0-channel]")).to_have_value("voice")
+    expect(page.locator("select[name=rates-0-pricing_model]")).to_have_value("per_hour")
+    expect(page.locator("input[name=rates-0-rate]")).to_have_value("16")
+    expect(page.locator("input[name=wfm_pct]")).to_have_value("10.00")
+    first_day = clock.today().replace(day=1)
+    page.fill("input[name=start_date]", first_day.isoformat())
+    page.fill("input[name=end_date]", (first_day + timedelta(days=400)).isoformat())
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(r".*/contracts/\d+/$"))
+    contract = Contract.objects.get(partner=partner)
+    assert contract.start_date == first_day
+    assert [(r.channel, r.pricing_model, r.rate) for r in contract.rates.all()] == [
+        ("voice", "per_hour", Decimal(16))
+    ]
 
     # A pilot on a tight scope, from today.
     today = clock.today()

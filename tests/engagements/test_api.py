@@ -28,6 +28,7 @@ from partners.models import Membership, Partner, User
 from partners.scoping import Viewer, viewer_for_membership
 from sla.evaluation import evaluate_contract_month, month_of
 from tests.factories.api import error, token_for
+from tests.factories.engagements import bid, line
 from tests.factories.sla import make_contract, month_snapshot
 
 SCOPES = "/api/v1/scopes/"
@@ -138,18 +139,18 @@ def selection(pm) -> Selection:
     return services.selection_create(viewer=pm, name="Chat and email 2027", currency="USD")
 
 
-def make_candidate(pm: Viewer, selection: Selection, name: str, **fields: Any) -> Candidate:
-    values = {
-        "delivery_model": "nearshore",
-        "pricing_model": "per_hour",
-        "headline_rate": Decimal(18),
-        "wfm_pct": Decimal(10),
-        "qa_pct": Decimal(5),
-        **fields,
-    }
-    return services.candidate_save(
-        viewer=pm, candidate=Candidate(selection=selection, name=name, **values)
-    )
+def make_candidate(
+    pm: Viewer,
+    selection: Selection,
+    name: str,
+    rates: list[services.RateInput] | None = None,
+    **fields: Any,
+) -> Candidate:
+    """A candidate quoting 18.00 an agent hour on chat and on email, 10 % WFM and 5 % QA on
+    top, unless told otherwise."""
+    values = {"wfm_pct": Decimal(10), "qa_pct": Decimal(5), **fields}
+    quote = rates or [line("chat", "per_hour", "18"), line("email", "per_hour", "18")]
+    return bid(pm, selection, name, quote, **values)
 
 
 def score(user: User, candidate: Candidate, values: dict[str, int]) -> None:
@@ -167,8 +168,10 @@ def candidate_body(selection: Selection, **overrides: Any) -> dict[str, Any]:
         "delivery_model": "nearshore",
         "country": "Colombia",
         "operations_manager": "Ana Ops",
-        "pricing_model": "per_hour",
-        "headline_rate": "18.00",
+        "rates": [
+            {"channel": "chat", "pricing_model": "per_hour", "rate": "18.00"},
+            {"channel": "email", "pricing_model": "per_hour", "rate": "18.00"},
+        ],
         "wfm_pct": "10",
         "qa_pct": "5",
         **overrides,
@@ -440,34 +443,96 @@ def test_scope_list_queries_do_not_grow_with_scopes(api_login, buyer_pm, pm, typ
 # ------------------------------------------------------------------------------
 
 
-def test_program_manager_adds_and_changes_a_candidate(api_login, buyer_pm, selection):
+def test_program_manager_adds_and_changes_a_candidate(api_login, buyer_pm, selection, types):
     client = api_login(buyer_pm)
     response = client.post(CANDIDATES, candidate_body(selection), format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
-    # The loaded rate: 18 plus 10 % WFM and 5 % QA.
-    assert (body["loaded_rate"], body["loaded_pct"]) == ("20.7000", "15.00")
+    # Each line's loaded rate: 18 plus 10 % WFM and 5 % QA.
+    assert [(r["channel"], r["rate"], r["loaded_rate"]) for r in body["rates"]] == [
+        ("email", "18.0000", "20.7000"),
+        ("chat", "18.0000", "20.7000"),
+    ]
+    assert body["loaded_pct"] == "15.00"
     assert (body["attrition_trend"], body["partner"], body["red_flags"]) == ("unknown", None, [])
+    url = f"{CANDIDATES}{body['id']}/"
+    # A change without `rates` keeps the card.
     response = client.patch(
-        f"{CANDIDATES}{body['id']}/",
-        {"attrition_pct": "34.5", "attrition_trend": "falling"},
-        format="json",
+        url, {"attrition_pct": "34.5", "attrition_trend": "falling"}, format="json"
     )
     assert response.status_code == 200, response.json()
     candidate = Candidate.objects.get(pk=body["id"])
     assert (candidate.attrition_pct, candidate.attrition_trend) == (Decimal("34.5"), "falling")
+    assert candidate.rates.count() == 2
+    # With `rates`, the card is replaced: voice per hour, chat by the contact with complaints
+    # above the rest, a hybrid on email.
+    rates = [
+        {"channel": "voice", "pricing_model": "per_hour", "rate": "21.50"},
+        {"channel": "chat", "pricing_model": "per_contact", "rate": "2.40", "currency": "usd"},
+        {
+            "channel": "chat",
+            "interaction_type": types["complaint-return"].pk,
+            "pricing_model": "per_contact",
+            "rate": "3.90",
+        },
+        {
+            "channel": "email",
+            "pricing_model": "hybrid",
+            "hybrid_base": "per_contact",
+            "rate": "2.00",
+            "resolution_bonus": "0.50",
+        },
+    ]
+    response = client.patch(url, {"rates": rates}, format="json")
+    assert response.status_code == 200, response.json()
+    assert [
+        (r["channel"], r["interaction_type_code"], r["pricing_model"], r["rate"], r["loaded_rate"],
+         r["loaded_resolution_bonus"])
+        for r in response.json()["rates"]
+    ] == [
+        ("voice", None, "per_hour", "21.5000", "24.7250", "0.0000"),
+        ("email", None, "hybrid", "2.0000", "2.3000", "0.5750"),
+        ("chat", None, "per_contact", "2.4000", "2.7600", "0.0000"),
+        ("chat", "complaint-return", "per_contact", "3.9000", "4.4850", "0.0000"),
+    ]  # fmt: skip
     other = services.selection_create(viewer=viewer_of(buyer_pm), name="Voice 2028")
     make_candidate(viewer_of(buyer_pm), other, "Beta Contact")
     listed = client.get(CANDIDATES, {"selection": selection.pk}).json()["results"]
     assert [c["name"] for c in listed] == ["Acme BPO"]
 
 
+ONE_CHAT_LINE = {"channel": "chat", "pricing_model": "per_contact", "rate": "2.00"}
+
+
 @pytest.mark.parametrize(
     ("overrides", "attr", "words"),
     [
         ({"name": "Taken"}, "name", "There already is a candidate named Taken."),
-        ({"headline_rate": "-1"}, "headline_rate", "greater than or equal to 0"),
-        ({"pricing_model": "hybrid"}, "pricing_model", "is not a valid choice"),
+        (
+            {"rates": [{**ONE_CHAT_LINE, "rate": "-1"}]},
+            "rates",
+            "Line 1 (chat): a rate cannot be negative.",
+        ),
+        ({"rates": [{**ONE_CHAT_LINE, "rate": "cheap"}]}, "rates.0.rate", "A valid number"),
+        (
+            {"rates": [ONE_CHAT_LINE, {**ONE_CHAT_LINE, "pricing_model": "per_hour"}]},
+            "rates",
+            "Line 2 (chat) prices the same contacts as line 1: one line per channel and "
+            "interaction type.",
+        ),
+        (
+            {"rates": [{**ONE_CHAT_LINE, "currency": "EUR"}]},
+            "rates",
+            "Line 1 (chat) is in EUR, the selection in USD",
+        ),
+        (
+            {"rates": [{**ONE_CHAT_LINE, "pricing_model": "hybrid"}]},
+            "rates",
+            "Line 1 (chat): a hybrid price needs a base",
+        ),
+        ({"rates": [{**ONE_CHAT_LINE, "channel": "fax"}]}, "rates.0.channel", "not a valid"),
+        ({"rates": []}, "rates.non_field_errors", "This list may not be empty."),
+        ({"rates": None}, "rates", "Give the candidate's quote"),
         ({"selection": "globex"}, "selection", "No selection with id"),
         ({"wfm_pct": "140"}, "wfm_pct", "less than or equal to 100"),
     ],
@@ -480,11 +545,33 @@ def test_a_candidate_with_a_problem_is_refused_naming_it(
     if overrides.get("selection") == "globex":
         globex = services.selection_create(viewer=viewer_of(outsider_pm), name="Globex pick")
         body["selection"] = globex.pk
+    if "rates" in overrides and overrides["rates"] is None:
+        del body["rates"]
     response = api_login(buyer_pm).post(CANDIDATES, body, format="json")
     assert response.status_code == 400
     assert error(response)["attr"] == attr
     assert words in error(response)["detail"]
     assert Candidate.objects.count() == 1
+
+
+def test_a_refused_card_leaves_the_candidate_as_it_was(api_login, buyer_pm, pm, selection):
+    acme = make_candidate(pm, selection, "Acme BPO")
+    response = api_login(buyer_pm).patch(
+        f"{CANDIDATES}{acme.pk}/",
+        {
+            "country": "Peru",
+            "rates": [ONE_CHAT_LINE, {**ONE_CHAT_LINE, "channel": "email", "rate": "-2"}],
+        },
+        format="json",
+    )
+    assert (response.status_code, error(response)["attr"]) == (400, "rates")
+    assert error(response)["detail"] == "Line 2 (email): a rate cannot be negative."
+    acme.refresh_from_db()
+    assert acme.country == ""
+    assert [(r.channel, r.rate) for r in acme.rates.all()] == [
+        ("email", Decimal(18)),
+        ("chat", Decimal(18)),
+    ]
 
 
 def test_a_candidate_stays_in_its_selection(api_login, buyer_pm, pm, selection):
@@ -501,11 +588,20 @@ def test_a_candidate_stays_in_its_selection(api_login, buyer_pm, pm, selection):
 def test_a_candidate_shows_its_comparison_figures(
     api_login, buyer_pm, buyer_reviewer, buyer_exec, pm, types, selection
 ):
+    """The scope's month: chat 3,700 contacts (370 h, 2,775 resolved at 75 %), email 1,300
+    (130 h, 975 resolved).
+    Acme: 18.00 an hour on both, 15 % on top: 500 h × 18 = 9,000.00, loaded 10,350.00, for
+    3,750 resolved: 2.76.
+    Beta: chat 16.00 an hour, email 2.00 a contact, 35 % on top: chat 5,920.00, email
+    2,600.00: 8,520.00, loaded 7,992.00 + 3,510.00 = 11,502.00: 3.07 a resolved contact.
+    On chat per hour Beta's 16.00 loads to 21.60, 4.3 % above Acme's 20.70."""
     make_scope(pm, types, selection=selection)
     acme = make_candidate(pm, selection, "Acme BPO")
-    # Cheaper headline, dearer once loaded: 16 plus 25 % WFM and 10 % QA is 21.60.
-    make_candidate(pm, selection, "Beta Contact", headline_rate=Decimal(16), wfm_pct=Decimal(25),
-                   qa_pct=Decimal(10))  # fmt: skip
+    beta = make_candidate(
+        pm, selection, "Beta Contact",
+        [line("chat", "per_hour", "16"), line("email", "per_contact", "2.00")],
+        wfm_pct=Decimal(25), qa_pct=Decimal(10),
+    )  # fmt: skip
     score(buyer_reviewer, acme, dict.fromkeys(KEYS, 4))
     score(buyer_pm, acme, {**dict.fromkeys(KEYS, 3), "floor_management": 5})
     score(buyer_exec, acme, {"domain_depth": 2})
@@ -522,20 +618,65 @@ def test_a_candidate_shows_its_comparison_figures(
     }
     medians = {c["criterion"]: c["median"] for c in figures["criteria"]}
     assert (medians["floor_management"], medians["domain_depth"]) == ("4.50", "3.00")
-    assert (figures["loaded_rate"], figures["loaded_above_cheapest"]) == ("20.7000", "0.0")
-    assert figures["headline_rank"] == 2
-    # 5,000 contacts of 6 minutes: 500 hours at 18 is 9,000, loaded 10,350, for 3,750
-    # resolved contacts at the selection's 75 % FCR.
+    email, chat = figures["lines"]
+    assert (email["channel"], email["pricing_model"], email["peers"]) == ("email", "per_hour", 1)
+    assert (email["loaded_above_cheapest"], email["headline_rank"]) == (None, None)
+    assert (chat["loaded_rate"], chat["loaded_above_cheapest"], chat["headline_rank"]) == (
+        "20.7000",
+        "0.0",
+        2,
+    )
+    assert (chat["peers"], chat["dearer_loaded_than"]) == (2, [])
     projection = figures["projection"]
     assert figures["monthly_volume"] == 5000
     assert (projection["hours"], projection["resolved"]) == ("500.00", 3750)
     assert (projection["headline_cost"], projection["loaded_cost"]) == ("9000.0000", "10350.0000")
     assert projection["cost_per_resolved"] == "2.76"
+    assert (projection["complete"], projection["not_quoted"]) == (True, [])
+    assert [
+        (c["channel"], c["contacts"], c["hours"], c["resolved"], c["headline_cost"],
+         c["loaded_cost"])
+        for c in projection["channels"]
+    ] == [
+        ("email", 1300, "130.00", 975, "2340.0000", "2691.0000"),
+        ("chat", 3700, "370.00", 2775, "6660.0000", "7659.0000"),
+    ]  # fmt: skip
+    assert projection["channels"][0]["explanation"] == (
+        "130 email agent hours × 18.00 USD = 2,340.00 USD"
+    )
     assert [f["kind"] for f in body["red_flags"]] == ["opaque_qa"]
-    beta = Candidate.objects.get(name="Beta Contact")
     beta_figures = api_login(buyer_pm).get(f"{CANDIDATES}{beta.pk}/").json()["comparison"]
-    assert (beta_figures["loaded_above_cheapest"], beta_figures["headline_rank"]) == ("4.3", 1)
+    beta_chat = beta_figures["lines"][1]
+    assert (beta_chat["loaded_rate"], beta_chat["loaded_above_cheapest"]) == ("21.6000", "4.3")
+    assert (beta_chat["headline_rank"], beta_chat["dearer_loaded_than"]) == (1, ["Acme BPO"])
+    beta_projection = beta_figures["projection"]
+    assert (beta_projection["headline_cost"], beta_projection["loaded_cost"]) == (
+        "8520.0000",
+        "11502.0000",
+    )
+    assert beta_projection["cost_per_resolved"] == "3.07"
     assert (beta_figures["score"], beta_figures["evaluators_complete"]) == (None, 0)
+
+
+def test_a_quote_that_leaves_a_channel_out_says_so(api_login, buyer_pm, pm, types, selection):
+    """Chat only, 1.50 a contact: 3,700 × 1.50 = 5,550.00, loaded with 15 % 6,382.50, over
+    the 2,775 chat resolutions: 2.30. Email is not quoted, not free."""
+    make_scope(pm, types, selection=selection)
+    gamma = make_candidate(pm, selection, "Gamma", [line("chat", "per_contact", "1.50")])
+    projection = (
+        api_login(buyer_pm).get(f"{CANDIDATES}{gamma.pk}/").json()["comparison"]["projection"]
+    )
+    assert (projection["complete"], projection["not_quoted"]) == (False, ["email"])
+    assert (projection["headline_cost"], projection["loaded_cost"]) == ("5550.0000", "6382.5000")
+    assert projection["cost_per_resolved"] == "2.30"
+    email = projection["channels"][0]
+    assert (email["channel"], email["quoted"], email["headline_cost"], email["explanation"]) == (
+        "email",
+        False,
+        None,
+        None,
+    )
+    assert (email["contacts"], email["resolved"]) == (1300, 975)
 
 
 def test_choosing_a_candidate_makes_it_a_partner_once(
@@ -593,13 +734,19 @@ def test_buyer_side_people_raise_red_flags(api_login, buyer_pm, buyer_reviewer, 
     assert response.status_code == 403
 
 
-def test_candidate_list_queries_do_not_grow_with_candidates(api_login, buyer_pm, pm, selection):
+def test_candidate_list_queries_do_not_grow_with_candidates_or_lines(
+    api_login, buyer_pm, pm, selection
+):
     services.red_flag_add(viewer=pm, candidate=make_candidate(pm, selection, "C0"), kind="other",
                           note="Late")  # fmt: skip
     client = api_login(buyer_pm)
     few = query_count(client, CANDIDATES, 1)
     for n in range(1, 6):
-        candidate = make_candidate(pm, selection, f"C{n}")
+        candidate = make_candidate(
+            pm, selection, f"C{n}",
+            [line("voice", "per_hour", "20"), line("chat", "per_contact", "2"),
+             line("email", "per_resolved", f"3.{n}")],
+        )  # fmt: skip
         services.red_flag_add(viewer=pm, candidate=candidate, kind="opaque_qa")
     assert query_count(client, CANDIDATES, 6) == few
 

@@ -21,7 +21,7 @@ from engagements.domain import (
     StageKind,
     WorkGroup,
 )
-from sla.domain import Pricing, PricingModel, Volumes
+from sla.domain import Pricing, PricingModel, RateLine, TypeVolume, Volumes
 
 D = Decimal
 CHANNELS = ("voice", "chat", "email", "social")
@@ -396,47 +396,239 @@ def test_one_extreme_evaluator_cannot_move_the_median_past_the_others(others, ex
 
 # Candidate A: 14.00/h headline with WFM 6 %, QA 4 %, team leads 8 %, training 4 % and
 # technology 6 % on top (28 %): 14.00 × 1.28 = 17.92/h.
-QUOTE_A = domain.Quote(
-    PricingModel.PER_HOUR,
-    D("14.00"),
-    {"WFM": D(6), "QA": D(4), "Team leads": D(8), "Training": D(4), "Technology": D(6)},
-)
+A_COMPONENTS = {"WFM": D(6), "QA": D(4), "Team leads": D(8), "Training": D(4), "Technology": D(6)}
 # Candidate B: 16.00/h with WFM 4 %, QA 3 %, team leads 3 % (10 %): 16.00 × 1.10 = 17.60/h.
-QUOTE_B = domain.Quote(
-    PricingModel.PER_HOUR, D("16.00"), {"WFM": D(4), "QA": D(3), "Team leads": D(3)}
-)
+B_COMPONENTS = {"WFM": D(4), "QA": D(3), "Team leads": D(3)}
 ASSUMPTIONS = domain.Assumptions(
     fcr=D("0.75"), handle_minutes=D(6), productive_hours_per_fte=D(120)
 )
+LABELS = {"voice": "voice", "email": "email", "chat": "chat", "social": "social"}
 
 
-def test_hand_worked_loaded_rates_and_projection():
+def rate_line(
+    channel: str, model: PricingModel, rate: str, code: str = "", **more: object
+) -> RateLine:
+    return RateLine(channel, Pricing(model, D(rate), **more), code, code.replace("-", " "))  # type: ignore[arg-type]
+
+
+def quote(*lines: RateLine, **components: Decimal) -> domain.Quote:
+    return domain.Quote(tuple(lines), components)
+
+
+def project(q: domain.Quote, forecast: dict[tuple[str, str], int]) -> domain.Projection:
+    volumes = domain.forecast_volumes(forecast, ASSUMPTIONS)
+    return domain.project_quote(q, volumes, channel_labels=LABELS, currency="USD", minor_digits=2)
+
+
+def test_hand_worked_loaded_rates_and_projection_on_one_channel():
     """A's headline is 2.00/h cheaper, but loaded it costs 17.92 / 17.60 - 1 = 1.82 % → 1.8 %
     more than B.
 
-    5,000 contacts a month at 6 handled minutes = 30,000 minutes = 500 hours (4.17 FTE at
-    120 productive hours); at 75 % FCR, 3,750 resolved contacts.
+    5,000 chat contacts a month at 6 handled minutes = 30,000 minutes = 500 hours (4.17 FTE
+    at 120 productive hours); at 75 % FCR, 3,750 resolved contacts.
     A: 500 × 14.00 = 7,000.00 headline; × 1.28 = 8,960.00 loaded; / 3,750 = 2.389 → 2.39.
     B: 500 × 16.00 = 8,000.00 headline; × 1.10 = 8,800.00 loaded; / 3,750 = 2.347 → 2.35.
     """
-    assert QUOTE_A.loaded_pct == D(28)
-    assert QUOTE_A.loaded == D("17.92")
-    assert QUOTE_B.loaded == D("17.60")
-    assert domain.overhead_above(QUOTE_A.loaded, QUOTE_B.loaded) == D("1.8")
-    a = domain.project_quote(QUOTE_A, 5000, ASSUMPTIONS, currency="USD", minor_digits=2)
-    b = domain.project_quote(QUOTE_B, 5000, ASSUMPTIONS, currency="USD", minor_digits=2)
-    assert a.volumes == Volumes(hours=D("500.00"), fte=D("4.17"), contacts=5000, resolved=3750)
-    assert (a.headline_cost, a.loaded_cost, a.cost_per_resolved) == (
+    a = domain.Quote((rate_line("chat", PricingModel.PER_HOUR, "14.00"),), A_COMPONENTS)
+    b = domain.Quote((rate_line("chat", PricingModel.PER_HOUR, "16.00"),), B_COMPONENTS)
+    assert a.loaded_pct == D(28)
+    assert (a.loaded(D("14.00")), b.loaded(D("16.00"))) == (D("17.92"), D("17.60"))
+    ranks = domain.rank_lines({"A": a, "B": b})
+    assert ranks == {
+        "A": (domain.LineRank(2, D("1.8"), 1, ("B",)),),
+        "B": (domain.LineRank(2, D("0.0"), 2, ()),),
+    }
+    forecast = {("chat", "order-status"): 5000}
+    pa, pb = project(a, forecast), project(b, forecast)
+    assert pa.volumes == Volumes(hours=D("500.00"), fte=D("4.17"), contacts=5000, resolved=3750)
+    assert (pa.headline_cost, pa.loaded_cost, pa.cost_per_resolved) == (
         D("7000.00"),
         D("8960.00"),
         D("2.39"),
     )
-    assert (b.headline_cost, b.loaded_cost, b.cost_per_resolved) == (
+    assert (pb.headline_cost, pb.loaded_cost, pb.cost_per_resolved) == (
         D("8000.00"),
         D("8800.00"),
         D("2.35"),
     )
-    assert a.explanation == "500 agent hours × 14.00 USD"
+    assert pa.complete
+    assert pa.channels[0].invoice.explanation == "500 chat agent hours × 14.00 USD = 7,000.00 USD"
+
+
+# The scope's month: voice 1,000 order status and 500 complaints; chat 2,500 order status and
+# 1,000 complaints. At 6 minutes, 120 productive hours an FTE and 75 % FCR:
+# voice 1,500 contacts, 150.00 h, 1.25 FTE, 1,125 resolved;
+# chat 3,500 contacts, 350.00 h, 2.92 FTE, 2,625 resolved (order status 1,875, complaints 750).
+TWO_CHANNELS = {
+    ("voice", "order-status"): 1000,
+    ("voice", "complaint-return"): 500,
+    ("chat", "order-status"): 2500,
+    ("chat", "complaint-return"): 1000,
+}
+
+
+def test_the_scopes_month_per_channel_and_type():
+    volumes = domain.forecast_volumes(TWO_CHANNELS, ASSUMPTIONS)
+    assert list(volumes) == ["voice", "chat"]
+    voice, chat = volumes["voice"], volumes["chat"]
+    assert (voice.contacts, voice.hours, voice.fte, voice.resolved) == (
+        1500, D("150.00"), D("1.25"), 1125,
+    )  # fmt: skip
+    assert (chat.contacts, chat.hours, chat.fte, chat.resolved) == (
+        3500, D("350.00"), D("2.92"), 2625,
+    )  # fmt: skip
+    assert chat.by_type == {
+        "order-status": TypeVolume(2500, 1875),
+        "complaint-return": TypeVolume(1000, 750),
+    }
+
+
+def test_hand_worked_two_channel_quotes_with_different_models():
+    """A: voice 20.00 an agent hour; chat 2.50 a contact, complaints 4.00; 10 % on top.
+      voice 150 h × 20.00 = 3,000.00, loaded 3,300.00;
+      chat 1,000 complaints × 4.00 = 4,000.00 + 2,500 other × 2.50 = 6,250.00 = 10,250.00,
+      loaded 11,275.00; in all 13,250.00 headline, 14,575.00 loaded, / 3,750 resolved = 3.89.
+    C: voice 18.00 an agent hour, chat 2.40 a contact; 25 % on top.
+      voice 150 × 18.00 = 2,700.00, loaded 3,375.00; chat 3,500 × 2.40 = 8,400.00, loaded
+      10,500.00; in all 11,100.00 and 13,875.00, / 3,750 = 3.70.
+    C's voice headline (18.00) is below A's (20.00), but loaded it is 22.50 against 22.00:
+    2.3 % above; its chat line 3.00 loaded against A's 2.75: 9.1 % above."""
+    a = quote(
+        rate_line("voice", PricingModel.PER_HOUR, "20.00"),
+        rate_line("chat", PricingModel.PER_CONTACT, "2.50"),
+        rate_line("chat", PricingModel.PER_CONTACT, "4.00", "complaint-return"),
+        QA=D(10),
+    )
+    c = quote(
+        rate_line("voice", PricingModel.PER_HOUR, "18.00"),
+        rate_line("chat", PricingModel.PER_CONTACT, "2.40"),
+        QA=D(15),
+        WFM=D(10),
+    )
+    pa, pc = project(a, TWO_CHANNELS), project(c, TWO_CHANNELS)
+    voice, chat = pa.channels
+    assert (voice.headline, voice.loaded) == (D("3000.00"), D("3300.00"))
+    assert (chat.headline, chat.loaded) == (D("10250.00"), D("11275.00"))
+    assert [part.text for part in chat.invoice.parts] == [
+        "1,000 chat complaint return contacts × 4.00 USD = 4,000.00 USD",
+        "2,500 other chat contacts × 2.50 USD = 6,250.00 USD",
+    ]
+    assert (pa.headline_cost, pa.loaded_cost, pa.cost_per_resolved) == (
+        D("13250.00"), D("14575.00"), D("3.89"),
+    )  # fmt: skip
+    assert (pc.headline_cost, pc.loaded_cost, pc.cost_per_resolved) == (
+        D("11100.00"), D("13875.00"), D("3.70"),
+    )  # fmt: skip
+    ranks = domain.rank_lines({"A": a, "C": c})
+    assert ranks["C"] == (
+        domain.LineRank(2, D("2.3"), 1, ("A",)),  # voice: cheaper headline, dearer loaded
+        domain.LineRank(2, D("9.1"), 1, ("A",)),  # chat, every contact
+    )
+    assert ranks["A"] == (
+        domain.LineRank(2, D("0.0"), 2, ()),
+        domain.LineRank(2, D("0.0"), 2, ()),
+        domain.LineRank(1),  # complaints: nobody else prices them on a line of their own
+    )
+
+
+def test_a_channel_without_a_line_is_not_quoted_and_the_totals_say_so():
+    """B prices chat per resolved contact (3.60, 20 % on top) and quotes no voice: chat
+    2,625 × 3.60 = 9,450.00, loaded 11,340.00; per resolved 11,340.00 / 2,625 = 4.32 (the
+    quoted channel's resolutions only); voice is not quoted, not 0."""
+    b = quote(rate_line("chat", PricingModel.PER_RESOLVED, "3.60"), WFM=D(20))
+    projection = project(b, TWO_CHANNELS)
+    voice, chat = projection.channels
+    assert (voice.quoted, voice.headline, voice.loaded, voice.invoice) == (False, None, None, None)
+    assert (chat.headline, chat.loaded) == (D("9450.00"), D("11340.00"))
+    assert projection.not_quoted == ("voice",)
+    assert not projection.complete
+    assert (projection.headline_cost, projection.loaded_cost) == (D("9450.00"), D("11340.00"))
+    assert (projection.resolved, projection.cost_per_resolved) == (2625, D("4.32"))
+    assert projection.volumes.contacts == 5000  # the scope's month, whatever is quoted
+
+
+def test_lines_for_channels_outside_the_scope_price_nothing():
+    q = quote(
+        rate_line("chat", PricingModel.PER_CONTACT, "2.00"),
+        rate_line("social", PricingModel.OUTCOME, "5000"),
+    )
+    projection = project(q, {("chat", "billing"): 100})
+    assert [c.channel for c in projection.channels] == ["chat"]
+    assert projection.headline_cost == D("200.00")
+
+
+def test_fee_fte_and_hybrid_lines_are_priced_on_the_projected_month():
+    """5,000 chat contacts → 500 h → 4.17 FTE; 3,750 resolved.
+    Per FTE 3,000.00: 4.17 × 3,000.00 = 12,510.00. Outcome: the 9,000.00 fee.
+    Hybrid 1.50 a contact + 0.80 a resolved contact: 7,500.00 + 3,000.00 = 10,500.00."""
+    forecast = {("chat", "billing"): 5000}
+    assert project(quote(rate_line("chat", PricingModel.PER_FTE, "3000")), forecast).headline_cost == D("12510.00")  # fmt: skip  # noqa: E501
+    assert project(quote(rate_line("chat", PricingModel.OUTCOME, "9000")), forecast).headline_cost == D("9000.00")  # fmt: skip  # noqa: E501
+    hybrid = rate_line(
+        "chat", PricingModel.HYBRID, "1.50", hybrid_base=PricingModel.PER_CONTACT,
+        resolution_bonus=D("0.80"),
+    )  # fmt: skip
+    assert project(quote(hybrid), forecast).headline_cost == D("10500.00")
+
+
+def test_hybrid_lines_are_not_ranked_on_one_of_their_two_rates():
+    def hybrid(base: str, bonus: str) -> domain.Quote:
+        return quote(
+            rate_line(
+                "chat", PricingModel.HYBRID, base, hybrid_base=PricingModel.PER_CONTACT,
+                resolution_bonus=D(bonus),
+            )
+        )  # fmt: skip
+
+    ranks = domain.rank_lines({"A": hybrid("1.00", "2.00"), "B": hybrid("2.00", "0.10")})
+    assert ranks == {"A": (domain.LineRank(2),), "B": (domain.LineRank(2),)}
+
+
+def test_only_like_for_like_lines_are_peers():
+    """Chat per contact, chat per hour and chat complaints per contact are three groups."""
+    ranks = domain.rank_lines(
+        {
+            "A": quote(rate_line("chat", PricingModel.PER_CONTACT, "2.00")),
+            "B": quote(rate_line("chat", PricingModel.PER_HOUR, "15.00")),
+            "C": quote(
+                rate_line("chat", PricingModel.PER_CONTACT, "2.20"),
+                rate_line("chat", PricingModel.PER_CONTACT, "4.00", "complaint-return"),
+            ),
+        }
+    )
+    assert ranks["A"] == (domain.LineRank(2, D("0.0"), 1, ()),)
+    assert ranks["B"] == (domain.LineRank(1),)
+    assert ranks["C"] == (domain.LineRank(2, D("10.0"), 2, ()), domain.LineRank(1))
+
+
+@given(
+    rates=st.lists(
+        st.tuples(
+            st.decimals(min_value=D("0.01"), max_value=D(100), places=2),
+            st.decimals(min_value=D(0), max_value=D(60), places=1),
+        ),
+        min_size=2,
+        max_size=6,
+    )
+)
+def test_the_cheapest_loaded_peer_is_zero_above_and_traps_name_cheaper_loaded_peers(
+    rates,
+):
+    quotes = {
+        f"Q{n}": quote(rate_line("voice", PricingModel.PER_HOUR, str(rate)), WFM=pct)
+        for n, (rate, pct) in enumerate(rates)
+    }
+    ranks = domain.rank_lines(quotes)
+    loaded = {name: q.loaded(q.lines[0].pricing.rate) for name, q in quotes.items()}
+    cheapest = min(loaded.values())
+    for name, (rank,) in ranks.items():
+        assert rank.peers == len(rates)
+        assert rank.above_cheapest >= 0
+        if loaded[name] == cheapest:
+            assert rank.above_cheapest == 0
+        for other in rank.dearer_loaded_than:
+            assert loaded[other] < loaded[name]
+            assert quotes[other].lines[0].pricing.rate > quotes[name].lines[0].pricing.rate
 
 
 def test_projected_volumes_round_resolutions_half_up():
@@ -447,16 +639,28 @@ def test_projected_volumes_round_resolutions_half_up():
 
 def test_a_projection_without_resolutions_has_no_cost_per_resolved():
     none_resolved = domain.Assumptions(D(0), D(6), D(120))
-    projection = domain.project_quote(QUOTE_A, 100, none_resolved, currency="USD", minor_digits=2)
+    q = quote(rate_line("chat", PricingModel.PER_HOUR, "14.00"))
+    volumes = domain.forecast_volumes({("chat", "billing"): 100}, none_resolved)
+    projection = domain.project_quote(
+        q, volumes, channel_labels=LABELS, currency="USD", minor_digits=2
+    )
     assert projection.volumes.resolved == 0
     assert projection.cost_per_resolved is None
 
 
-def test_a_per_fte_quote_is_priced_on_projected_fte():
-    # 5,000 contacts → 500 h → 4.17 FTE × 3,000.00 = 12,510.00; × 1.10 = 13,761.00.
-    quote = domain.Quote(PricingModel.PER_FTE, D(3000), {"Team leads": D(10)})
-    projection = domain.project_quote(quote, 5000, ASSUMPTIONS, currency="USD", minor_digits=2)
-    assert (projection.headline_cost, projection.loaded_cost) == (D("12510.00"), D("13761.00"))
+@given(
+    parts=st.lists(st.integers(min_value=0, max_value=5000), min_size=1, max_size=5),
+    fcr=st.decimals(min_value=D(0), max_value=D(1), places=2),
+)
+def test_resolutions_per_type_add_up_to_the_channels(parts, fcr):
+    forecast = {("chat", f"t{n}"): n_contacts for n, n_contacts in enumerate(parts)}
+    volumes = domain.forecast_volumes(forecast, domain.Assumptions(fcr, D(6), D(120)))
+    if sum(parts) == 0:
+        assert volumes == {}
+        return
+    chat = volumes["chat"]
+    assert sum(t.resolved for t in chat.by_type.values()) == chat.resolved
+    assert sum(t.contacts for t in chat.by_type.values()) == chat.contacts == sum(parts)
 
 
 def test_overhead_above():

@@ -5,6 +5,7 @@ behind."""
 from __future__ import annotations
 
 import html
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -27,12 +28,22 @@ from engagements.models import (
 )
 from partners.models import InteractionType, Membership, Partner, User
 from partners.scoping import Viewer, viewer_for_membership
+from sla.models import Contract
+from tests.factories.engagements import bid, line
 
 CRITERIA = [c.key for c in domain.DEFAULT_CRITERIA]
 
 
 def text(response) -> str:
     return html.unescape(response.content.decode())
+
+
+def selected(page: str, name: str) -> str:
+    """The value of the option selected in the select named `name` ("" for none)."""
+    select = re.search(rf'<select name="{name}".*?</select>', page, re.S)
+    assert select is not None, name
+    chosen = re.search(r'<option value="([^"]*)" selected>', select.group(0))
+    return chosen.group(1) if chosen else ""
 
 
 def messages_of(response) -> list[str]:
@@ -57,14 +68,33 @@ def write_scope(selection: Selection, pm: User, monthly_volume: int = 10000) -> 
     return services.scope_save(viewer=viewer, data=data, selection=selection)
 
 
-def candidate_post(name: str, **overrides: object) -> dict[str, object]:
+Row = tuple[str, str, str, str, str, str]  # channel, type id, model, rate, hybrid base, bonus
+
+
+def rate_post(rows: list[Row], initial: int = 0) -> dict[str, object]:
+    """The quote's formset as the page posts it."""
+    data: dict[str, object] = {
+        "rates-TOTAL_FORMS": str(len(rows)),
+        "rates-INITIAL_FORMS": str(initial),
+        "rates-MIN_NUM_FORMS": "0",
+        "rates-MAX_NUM_FORMS": "40",
+    }
+    fields = ("channel", "interaction_type", "pricing_model", "rate", "hybrid_base",
+              "resolution_bonus")  # fmt: skip
+    for n, row in enumerate(rows):
+        data.update({f"rates-{n}-{name}": value for name, value in zip(fields, row, strict=True)})
+    return data
+
+
+def candidate_post(
+    name: str, rates: list[Row] | None = None, initial: int = 0, **overrides: object
+) -> dict[str, object]:
     data: dict[str, object] = {
         "name": name,
         "delivery_model": "offshore",
         "country": "Philippines",
         "operations_manager": "Maria Santos",
-        "pricing_model": "per_hour",
-        "headline_rate": "18.00",
+        **rate_post(rates or [("chat", "", "per_hour", "18.00", "", "")], initial),
         "wfm_pct": "",
         "qa_pct": "",
         "team_leads_pct": "",
@@ -93,19 +123,20 @@ def make_selection(pm: User, name: str = "Chat 2026") -> Selection:
     return services.selection_create(viewer=viewer_of(pm), name=name)
 
 
-def make_candidate(selection: Selection, pm: User, name: str, **fields: object) -> Candidate:
+def make_candidate(
+    selection: Selection,
+    pm: User,
+    name: str,
+    rates: list[services.RateInput] | None = None,
+    **fields: object,
+) -> Candidate:
     values: dict[str, object] = {
-        "delivery_model": "nearshore",
-        "pricing_model": "per_hour",
-        "headline_rate": Decimal(18),
         "operations_manager": "Ana Ops",
         "attrition_pct": Decimal(30),
         "attrition_trend": "stable",
     }
     values.update(fields)
-    return services.candidate_save(
-        viewer=viewer_of(pm), candidate=Candidate(selection=selection, name=name, **values)
-    )
+    return bid(viewer_of(pm), selection, name, rates, **values)
 
 
 def score_all(candidate: Candidate, user: User, score: int) -> None:
@@ -157,27 +188,34 @@ def test_a_program_manager_runs_a_selection_through_the_pages_to_a_partner(
     write_scope(selection, buyer_pm, monthly_volume=10000)
 
     add = reverse("engagements:candidate-create", args=[selection.pk])
+    form = text(pm.get(add))
+    assert 'id="rate-row-template"' in form
+    assert 'name="rates-0-pricing_model"' in form
     # Alpha: the cheaper headline, but 25 % of components land its loaded rate at 22.50.
     assert pm.post(
         add,
         candidate_post(
-            "Alpha BPO", headline_rate="18.00", wfm_pct="5", qa_pct="5", team_leads_pct="10",
-            training_pct="5",
+            "Alpha BPO", [("chat", "", "per_hour", "18.00", "", "")], wfm_pct="5", qa_pct="5",
+            team_leads_pct="10", training_pct="5",
         ),
     ).status_code == 302  # fmt: skip
     # Bravo: a dearer headline, transparent: 20.00 + 5 % = 21.00 loaded.
-    assert pm.post(add, candidate_post("Bravo Care", headline_rate="20.00", qa_pct="5")).status_code == 302  # fmt: skip  # noqa: E501
-    # Charlie: per contact, and no attrition figure.
+    assert pm.post(add, candidate_post("Bravo Care", [("chat", "", "per_hour", "20.00", "", "")], qa_pct="5")).status_code == 302  # fmt: skip  # noqa: E501
+    # Charlie: per contact, and no attrition figure; a blank extra row is left out.
     assert pm.post(
         add,
         candidate_post(
-            "Charlie Contact", pricing_model="per_contact", headline_rate="2.10",
+            "Charlie Contact",
+            [("chat", "", "per_contact", "2.10", "", ""), ("", "", "", "", "", "")],
             attrition_pct="", attrition_trend="unknown", operations_manager="",
         ),
     ).status_code == 302  # fmt: skip
     alpha, bravo, charlie = Candidate.objects.filter(selection=selection).order_by("name")
     assert alpha.components["Team leads"] == Decimal(10)
     assert charlie.attrition_pct is None
+    assert [(r.channel, r.pricing_model, r.rate) for r in charlie.rates.all()] == [
+        ("chat", "per_contact", Decimal("2.10"))
+    ]
 
     # when: the PM and the QA reviewer score Alpha, each on their own sheet
     response = pm.post(reverse("engagements:candidate-score", args=[alpha.pk]), sheet(5, "strong"))
@@ -196,19 +234,25 @@ def test_a_program_manager_runs_a_selection_through_the_pages_to_a_partner(
     assert "Chat outsourcing 2026" in page
     assert buyer_pm.display_name in page
     assert buyer_reviewer.display_name in page
-    # The cheaper headline that costs more loaded is called out.
+    # Chat per agent hour compares Alpha with Bravo; Charlie's chat per contact stands alone.
+    assert "Chat · per agent hour" in page
+    assert "Chat · per contact" in page
     assert "22.50 USD/h" in page
     assert "21.00 USD/h" in page
-    assert "+7.1%" in page  # 22.50 is 7.1 % above 21.00
+    assert "+7.1% above the cheapest loaded rate" in page  # 22.50 is 7.1 % above 21.00
+    assert "no other quote on this channel and model" in page  # Charlie
+    # The cheaper headline that costs more loaded is called out.
     assert "A cheaper headline that costs more loaded than Bravo Care." in page
-    # Projected for 10,000 contacts: 1,000 hours; 8,000 resolved at the assumed 80 % FCR.
+    # Projected for 10,000 chat contacts: 1,000 hours; 8,000 resolved at the assumed 80 % FCR.
+    assert "1,000 chat agent hours × 18.00 USD = 18,000.00 USD" in page
     assert "22,500.00 USD" in page  # Alpha loaded monthly
     assert "2.81 USD" in page  # 22,500 / 8,000 resolved
+    assert "not-quoted" not in page  # every quote prices chat, the scope's one channel
     assert "No attrition figure" in page
     assert "not named" in page
     assert 'data-plotly="selection-scores"' in page
     assert "/static/vendor/plotly.min.js" in page
-    assert "cdn" not in page.lower()
+    assert not re.search(r"""src=["']https?://""", page)  # nothing from a CDN
 
     # when: the PM chooses Alpha
     response = pm.post(reverse("engagements:candidate-choose", args=[alpha.pk]))
@@ -218,7 +262,7 @@ def test_a_program_manager_runs_a_selection_through_the_pages_to_a_partner(
     assert response.status_code == 302
     assert response["Location"] == reverse("partners:partner-detail", args=[partner.pk])
     [message] = messages_of(response)
-    assert reverse("sla:contract-create") in message
+    assert f"{reverse('sla:contract-create')}?from_candidate={alpha.pk}" in message
     assert reverse("engagements:stage-create", args=[partner.pk]) in message
     assert ScopeVersion.objects.get(selection=selection).partner == partner
     stage = EngagementStage.objects.get(partner=partner)
@@ -238,6 +282,97 @@ def test_a_program_manager_runs_a_selection_through_the_pages_to_a_partner(
     listing = text(pm.get(reverse("engagements:selection-list")))
     assert "Partner chosen" in listing
     assert reverse("partners:partner-detail", args=[partner.pk]) in listing
+
+
+@pytest.fixture
+def two_channels(selection, buyer_pm):
+    """The scope's month: voice 1,000 order status and 500 complaints; chat 2,500 and 1,000
+    (6 minutes a contact, 120 h an FTE, 75 % FCR: voice 150 h, 1,125 resolved; chat 350 h,
+    2,625 resolved)."""
+    kinds = {
+        code: InteractionType.objects.get_or_create(
+            account=selection.account, code=code, defaults={"name": name}
+        )[0]
+        for code, name in (("order-status", "Order status"), ("complaint-return", "Complaint"))
+    }
+    services.scope_save(
+        viewer=viewer_of(buyer_pm),
+        selection=selection,
+        data=services.ScopeInput(
+            monthly_volume=5000,
+            first_month=date(2027, 1, 1),
+            shifts=["24_7"],
+            lines=[
+                services.LineInput("voice", kinds["order-status"], 1000),
+                services.LineInput("voice", kinds["complaint-return"], 500),
+                services.LineInput("chat", kinds["order-status"], 2500),
+                services.LineInput("chat", kinds["complaint-return"], 1000),
+            ],
+        ),
+    )
+    return selection, kinds
+
+
+def test_the_comparison_prices_each_channel_with_each_quotes_lines(
+    two_channels, buyer_pm, login
+) -> None:
+    selection, kinds = two_channels
+    make_candidate(
+        selection, buyer_pm, "Alpha",
+        [
+            line("voice", "per_hour", "20.00"),
+            line("chat", "per_contact", "2.50"),
+            line("chat", "per_contact", "4.00", kind=kinds["complaint-return"]),
+        ],
+        qa_pct=Decimal(10),
+    )  # fmt: skip
+    make_candidate(
+        selection, buyer_pm, "Charlie",
+        [line("voice", "per_hour", "18.00"), line("chat", "per_contact", "2.40")],
+        qa_pct=Decimal(15), wfm_pct=Decimal(10),
+    )  # fmt: skip
+    make_candidate(
+        selection, buyer_pm, "Bravo", [line("chat", "per_resolved", "2.60")], wfm_pct=Decimal(20)
+    )
+
+    page = text(login(buyer_pm).get(reverse("engagements:selection-detail", args=[selection.pk])))
+
+    # Each line beside the others on its channel and model, headline and loaded.
+    for shown in (
+        "Voice · per agent hour",
+        "Chat · per contact",
+        "Chat · Complaint · per contact",
+        "Chat · per resolved contact",
+        "20.00 USD/h",  # Alpha's voice headline
+        "22.00 USD/h",  # loaded with 10 %
+        "22.50 USD/h",  # Charlie's 18.00 loaded with 25 %
+        "+2.3% above the cheapest loaded rate",  # Charlie's voice line
+        "+9.1% above the cheapest loaded rate",  # Charlie's chat line: 3.00 against 2.75
+        "A cheaper headline that costs more loaded than Alpha.",
+    ):
+        assert shown in page, shown
+    # Each channel of the scope priced with the quote's lines, loaded, and what was counted.
+    for shown in (
+        "1,500 contacts, 150 agent hours, 1.25 FTE, 1,125 resolved",
+        "150 voice agent hours × 20.00 USD = 3,000.00 USD",
+        "1,000 chat complaint contacts × 4.00 USD = 4,000.00 USD + 2,500 other chat contacts "
+        "× 2.50 USD = 6,250.00 USD",
+        "11,275.00 USD",  # Alpha's chat, loaded
+        "14,575.00 USD",  # Alpha's month, loaded
+        "3.89 USD",  # per resolved: 14,575.00 / 3,750
+        "13,875.00 USD",  # Charlie's month, loaded
+        "3.70 USD",  # Charlie's per resolved: the lowest of the complete quotes
+        "2,625 resolved chat contacts × 2.60 USD = 6,825.00 USD",  # Bravo's chat
+        "incomplete: voice not quoted",
+        "(quoted channels only)",
+    ):
+        assert shown in page, shown
+    assert page.count('class="badge overdue not-quoted"') == 1  # Bravo's voice
+    # Bravo's chat alone costs 3.12 a resolved contact (8,190.00 / 2,625), below Charlie's
+    # 3.70, but it prices only part of the scope: the lowest is Charlie's.
+    assert '3.12 USD <small class="muted">(quoted channels only)</small></td>' in page
+    assert '3.70 USD <span class="badge lowest">lowest</span>' in page
+    assert page.count('class="badge lowest"') == 1
 
 
 def test_one_enthusiast_cannot_carry_a_candidate(
@@ -402,6 +537,96 @@ def test_a_red_flag_without_what_it_needs_is_refused(
 # ------------------------------------------------------------------------------
 
 
+def test_the_chosen_partners_contract_starts_from_its_quote(
+    two_channels, buyer_pm, login, today
+) -> None:
+    selection, kinds = two_channels
+    alpha = make_candidate(
+        selection, buyer_pm, "Alpha",
+        [
+            line("voice", "per_hour", "20.00"),
+            line("chat", "per_contact", "2.50"),
+            line("chat", "per_contact", "4", kind=kinds["complaint-return"]),
+        ],
+        qa_pct=Decimal(10), wfm_pct=Decimal("2.5"),
+    )  # fmt: skip
+    partner = services.candidate_choose(viewer=viewer_of(buyer_pm), candidate=alpha, today=today)
+    pm = login(buyer_pm)
+    start = f"{reverse('sla:contract-create')}?from_candidate={alpha.pk}"
+    comparison = text(pm.get(reverse("engagements:selection-detail", args=[selection.pk])))
+    assert f'href="{start}"' in comparison
+
+    # when: the program manager follows the link
+    response = pm.get(start)
+
+    # then: the form holds the partner, the currency, the components and the quote's lines
+    page = text(response)
+    assert "Started from Alpha's quote in Chat 2026" in page
+    assert f'<option value="{partner.pk}" selected>' in page
+    assert 'name="name" value="Alpha master services agreement"' in page
+    assert 'name="qa_pct" value="10.00"' in page
+    assert 'name="wfm_pct" value="2.50"' in page
+    assert 'name="rates-INITIAL_FORMS" value="3"' in page
+    rows = [
+        (
+            selected(page, f"rates-{n}-channel"),
+            selected(page, f"rates-{n}-interaction_type"),
+            selected(page, f"rates-{n}-pricing_model"),
+            re.search(rf'name="rates-{n}-rate" value="([^"]*)"', page).group(1),
+        )
+        for n in range(3)
+    ]
+    assert rows == [
+        ("voice", "", "per_hour", "20"),
+        ("chat", "", "per_contact", "2.5"),
+        ("chat", str(kinds["complaint-return"].pk), "per_contact", "4"),
+    ]
+
+    # and saved with its dates, the contract prices what the quote priced
+    data = {
+        "partner": partner.pk, "name": "Alpha MSA", "start_date": "2027-01-01",
+        "end_date": "2027-12-31", "currency": "USD", "notice_days": "60", "qa_pct": "10",
+        "wfm_pct": "2.5", "credit_cap_pct": "10", "bonus_cap_pct": "5",
+        **{k: v for k, v in rate_post(
+            [
+                ("voice", "", "per_hour", "20", "", ""),
+                ("chat", "", "per_contact", "2.5", "", ""),
+                ("chat", str(kinds["complaint-return"].pk), "per_contact", "4", "", ""),
+            ],
+            initial=3,
+        ).items()},
+    }  # fmt: skip
+    response = pm.post(start, data)
+    assert response.status_code == 302
+    contract = Contract.objects.get(partner=partner)
+    assert [
+        (r.channel, r.interaction_type_id, r.pricing_model, r.rate) for r in contract.rates.all()
+    ] == [
+        ("voice", None, "per_hour", Decimal(20)),
+        ("chat", None, "per_contact", Decimal("2.5")),
+        ("chat", kinds["complaint-return"].pk, "per_contact", Decimal(4)),
+    ]
+
+
+def test_a_contract_from_an_unknown_or_unchosen_candidate_is_a_404(scoped, buyer_pm, login) -> None:
+    """A contract is a partner's: only a chosen candidate has one to start."""
+    unchosen = make_candidate(scoped, buyer_pm, "Zulu")
+    pm = login(buyer_pm)
+    for value in ("999999", "abc", "", str(unchosen.pk)):
+        response = pm.get(reverse("sla:contract-create"), {"from_candidate": value})
+        assert response.status_code == 404, value
+
+
+def test_only_program_managers_start_a_contract_from_a_quote(
+    scoped, buyer_pm, buyer_reviewer, partner_lead, login
+) -> None:
+    candidate = make_candidate(scoped, buyer_pm, "Yankee")
+    for user in (buyer_reviewer, partner_lead):
+        response = login(user).get(reverse("sla:contract-create"), {"from_candidate": candidate.pk})
+        assert response.status_code == 403
+        assert b"Yankee" not in response.content
+
+
 def test_choosing_twice_is_refused_and_changes_nothing(world, scoped, buyer_pm, login) -> None:
     first = make_candidate(scoped, buyer_pm, "Mike")
     second = make_candidate(scoped, buyer_pm, "November")
@@ -551,14 +776,93 @@ def test_a_candidate_name_used_twice_is_refused_on_the_field(scoped, buyer_pm, l
     assert Candidate.objects.filter(name="Quebec").count() == 1
 
 
-def test_a_negative_rate_is_refused(scoped, buyer_pm, login) -> None:
+def test_a_negative_rate_is_refused_naming_its_line(scoped, buyer_pm, login) -> None:
     response = login(buyer_pm).post(
         reverse("engagements:candidate-create", args=[scoped.pk]),
-        candidate_post("Romeo", headline_rate="-3"),
+        candidate_post(
+            "Romeo",
+            [("voice", "", "per_hour", "20", "", ""), ("chat", "", "per_contact", "-3", "", "")],
+        ),
     )
     assert response.status_code == 200
-    assert "has-error" in text(response)
+    assert "Line 2 (chat): a rate cannot be negative." in text(response)
     assert not Candidate.objects.exists()
+
+
+def test_a_quote_line_that_is_not_a_number_is_refused_on_its_row(scoped, buyer_pm, login) -> None:
+    response = login(buyer_pm).post(
+        reverse("engagements:candidate-create", args=[scoped.pk]),
+        candidate_post("Romeo", [("chat", "", "per_contact", "cheap", "", "")]),
+    )
+    assert response.status_code == 200
+    assert "Rate: Enter a number." in text(response)
+    assert not Candidate.objects.exists()
+
+
+def test_a_quote_without_lines_is_refused(scoped, buyer_pm, login) -> None:
+    response = login(buyer_pm).post(
+        reverse("engagements:candidate-create", args=[scoped.pk]),
+        candidate_post("Romeo", [("", "", "", "", "", "")]),
+    )
+    assert response.status_code == 200
+    assert "Give the candidate's quote at least one rate line" in text(response)
+    assert not Candidate.objects.exists()
+
+
+def test_editing_a_candidate_shows_and_replaces_its_quote(scoped, buyer_pm, login) -> None:
+    complaints = InteractionType.objects.create(
+        account=scoped.account, code="complaint-return", name="Complaint / return"
+    )
+    candidate = make_candidate(
+        scoped, buyer_pm, "Whiskey",
+        [line("chat", "per_contact", "2.50"), line("chat", "per_contact", "4", kind=complaints)],
+    )  # fmt: skip
+    pm = login(buyer_pm)
+    url = reverse("engagements:candidate-update", args=[candidate.pk])
+    form = text(pm.get(url))
+    assert 'name="rates-0-rate" value="2.5"' in form
+    assert 'name="rates-1-rate" value="4"' in form
+    assert 'name="rates-INITIAL_FORMS" value="2"' in form
+    # when: the complaints line is removed and voice is added
+    data = candidate_post(
+        "Whiskey",
+        [
+            ("chat", "", "per_contact", "2.50", "", ""),
+            ("chat", str(complaints.pk), "per_contact", "4", "", ""),
+            ("voice", "", "hybrid", "15", "per_hour", "0.40"),
+        ],
+        initial=2,
+    )
+    data["rates-1-DELETE"] = "on"
+    response = pm.post(url, data)
+    assert response.status_code == 302
+    assert [
+        (r.channel, r.interaction_type_id, r.pricing_model, r.rate, r.hybrid_base,
+         r.resolution_bonus)
+        for r in candidate.rates.all()
+    ] == [
+        ("voice", None, "hybrid", Decimal(15), "per_hour", Decimal("0.40")),
+        ("chat", None, "per_contact", Decimal("2.50"), "", Decimal(0)),
+    ]  # fmt: skip
+
+
+def test_a_refused_quote_changes_nothing_of_the_candidate(scoped, buyer_pm, login) -> None:
+    candidate = make_candidate(scoped, buyer_pm, "Xray", [line("chat", "per_contact", "2.50")])
+    response = login(buyer_pm).post(
+        reverse("engagements:candidate-update", args=[candidate.pk]),
+        candidate_post(
+            "Xray renamed",
+            [("chat", "", "per_contact", "2.50", "", ""), ("chat", "", "per_hour", "9", "", "")],
+            initial=1,
+        ),
+    )
+    assert response.status_code == 200
+    assert "Line 2 (chat) prices the same contacts as line 1" in text(response)
+    candidate.refresh_from_db()
+    assert candidate.name == "Xray"
+    assert [(r.pricing_model, r.rate) for r in candidate.rates.all()] == [
+        ("per_contact", Decimal("2.50"))
+    ]
 
 
 def test_a_refused_candidate_edit_keeps_the_saved_name_in_the_heading(
@@ -672,7 +976,7 @@ def test_the_list_does_not_query_per_selection(world, buyer_pm, login, today) ->
     assert _queries(client, url) == one
 
 
-def test_the_comparison_does_not_query_per_candidate_evaluator_or_criterion(
+def test_the_comparison_does_not_query_per_candidate_line_evaluator_or_criterion(
     scoped, buyer_pm, buyer_reviewer, buyer_exec, login
 ) -> None:
     client = login(buyer_pm)
@@ -682,8 +986,17 @@ def test_the_comparison_does_not_query_per_candidate_evaluator_or_criterion(
     services.red_flag_add(viewer=viewer_of(buyer_pm), candidate=first, kind="opaque_qa")
     one = _queries(client, url)
 
+    billing = InteractionType.objects.get(account=scoped.account, code="billing")
     for n, model in enumerate(("per_hour", "per_fte", "per_contact", "per_resolved")):
-        candidate = make_candidate(scoped, buyer_pm, f"Whiskey {n}", pricing_model=model)
+        candidate = make_candidate(
+            scoped, buyer_pm, f"Whiskey {n}",
+            [
+                line("voice", model, "15"),
+                line("chat", "per_contact", f"2.{n}"),
+                line("chat", "per_resolved", "3", kind=billing),
+                line("email", "hybrid", "2", hybrid_base="per_contact", resolution_bonus=1),
+            ],
+        )  # fmt: skip
         for user in (buyer_pm, buyer_reviewer, buyer_exec):
             score_all(candidate, user, 2 + n % 3)
             services.red_flag_add(

@@ -11,7 +11,7 @@ import pytest
 
 from calibration.models import CalibrationSession, SessionKind, SessionStatus
 from engagements import domain, selectors, services
-from engagements.models import BaselineSource, Candidate
+from engagements.models import BaselineSource
 from engagements.services import BaselineInput, LineInput, ScopeInput, ScoreInput
 from kpis.models import Interaction
 from outsourcing import clock
@@ -19,6 +19,7 @@ from partners.models import Partner
 from sla.domain import PricingModel
 from sla.models import BandStatus, Settlement
 from tests.factories.calibration import make_rubric, viewer_of
+from tests.factories.engagements import bid, line
 from tests.factories.partners import PartnerFactory
 from tests.factories.sla import govern_template, make_contract, make_sla, month_snapshot, volume
 
@@ -492,17 +493,10 @@ def test_comparison_ranks_loaded_rates_within_a_pricing_model(
     )
 
     def bidder(name, model, rate, **pct):
-        return services.candidate_save(
-            viewer=pm,
-            candidate=Candidate(
-                selection=selection,
-                name=name,
-                delivery_model="offshore",
-                pricing_model=model,
-                headline_rate=D(rate),
-                **{k: D(v) for k, v in pct.items()},
-            ),
-        )
+        return bid(
+            pm, selection, name, [line("chat", model, rate)], delivery_model="offshore",
+            **{k: D(v) for k, v in pct.items()},
+        )  # fmt: skip
 
     cheap = bidder(
         "Cebu Prime",
@@ -528,22 +522,91 @@ def test_comparison_ranks_loaded_rates_within_a_pricing_model(
     assert found.evaluators == 2
     assert found.scope.monthly_volume == 5000
     cebu, atlas, pacific = columns["Cebu Prime"], columns["Atlas"], columns["Pacific Desk"]
-    assert (cebu.loaded_rate, cebu.loaded_above_cheapest, cebu.headline_rank) == (
+    [cebu_chat], [atlas_chat], [pacific_chat] = cebu.lines, atlas.lines, pacific.lines
+    assert (cebu_chat.loaded_rate, cebu_chat.rank) == (
         D("17.92"),
-        D("1.8"),
-        1,
+        domain.LineRank(2, D("1.8"), 1, ("Atlas",)),
     )
-    assert (atlas.loaded_rate, atlas.loaded_above_cheapest, atlas.headline_rank) == (
+    assert (atlas_chat.loaded_rate, atlas_chat.rank) == (
         D("17.60"),
-        D("0.0"),
-        2,
+        domain.LineRank(2, D("0.0"), 2, ()),
     )
-    assert (pacific.loaded_above_cheapest, pacific.headline_rank) == (None, 1)  # alone
+    assert pacific_chat.rank == domain.LineRank(1)  # alone on chat per contact
     assert cebu.projection.cost_per_resolved == D("2.39")
     assert atlas.projection.cost_per_resolved == D("2.35")
     assert cebu.result.score == D("3.50")  # the median of 2.00 and 5.00
     assert atlas.result.score is None
     assert found.money(cebu.projection.loaded_cost) == "8,960.00 USD"
+
+
+def test_comparison_prices_each_channel_of_the_scope_with_the_quotes_lines(pm, world, types):
+    """The domain's two-channel case through the database: voice 1,000 order status and
+    500 complaints, chat 2,500 and 1,000 (6 minutes, 120 h an FTE, 75 % FCR).
+    Alpha: voice 20.00/h, chat 2.50 a contact and complaints 4.00; QA 10 %:
+    13,250.00 headline, 14,575.00 loaded, 3.89 per resolved.
+    Bravo: chat 3.60 per resolved, no voice; WFM 20 %: chat 9,450.00, loaded 11,340.00;
+    voice not quoted."""
+    selection = services.selection_create(viewer=pm, name="Voice and chat 2027")
+    services.scope_save(
+        viewer=pm,
+        selection=selection,
+        data=ScopeInput(
+            5000,
+            date(2027, 1, 1),
+            [
+                LineInput("voice", types["order-status"], 1000),
+                LineInput("voice", types["complaint-return"], 500),
+                LineInput("chat", types["order-status"], 2500),
+                LineInput("chat", types["complaint-return"], 1000),
+            ],
+            ["24_7"],
+        ),
+    )
+    bid(
+        pm, selection, "Alpha",
+        [
+            line("voice", "per_hour", "20.00"),
+            line("chat", "per_contact", "2.50"),
+            line("chat", "per_contact", "4.00", kind=types["complaint-return"]),
+        ],
+        qa_pct=D(10),
+    )  # fmt: skip
+    bid(pm, selection, "Bravo", [line("chat", "per_resolved", "3.60")], wfm_pct=D(20))
+    found = selectors.comparison(pm, selectors.selection_for(pm, selection.pk))
+    assert list(found.forecast) == ["voice", "chat"]
+    alpha, bravo = found.columns
+    voice, chat = alpha.projection.channels
+    assert (voice.headline, voice.loaded, chat.headline, chat.loaded) == (
+        D("3000.00"), D("3300.00"), D("10250.00"), D("11275.00"),
+    )  # fmt: skip
+    assert chat.invoice.explanation == (
+        "1,000 chat complaint / return contacts × 4.00 USD = 4,000.00 USD + 2,500 other chat "
+        "contacts × 2.50 USD = 6,250.00 USD"
+    )
+    assert (alpha.projection.headline_cost, alpha.projection.loaded_cost) == (
+        D("13250.00"),
+        D("14575.00"),
+    )
+    assert alpha.projection.cost_per_resolved == D("3.89")
+    assert alpha.projection.complete
+    assert bravo.projection.not_quoted == ("voice",)
+    assert (bravo.projection.headline_cost, bravo.projection.loaded_cost) == (
+        D("9450.00"),
+        D("11340.00"),
+    )
+    assert bravo.projection.cost_per_resolved == D("4.32")
+
+
+def test_a_comparison_without_a_scope_still_ranks_the_lines(pm, world):
+    selection = services.selection_create(viewer=pm, name="No scope yet")
+    bid(pm, selection, "Alpha", [line("voice", "per_hour", "20.00")])
+    bid(pm, selection, "Bravo", [line("voice", "per_hour", "19.00")], wfm_pct=D(10))
+    found = selectors.comparison(pm, selectors.selection_for(pm, selection.pk))
+    assert found.scope is None
+    assert found.forecast == {}
+    alpha, bravo = found.columns
+    assert (alpha.projection, bravo.projection) == (None, None)
+    assert bravo.lines[0].rank == domain.LineRank(2, D("4.5"), 1, ("Alpha",))
 
 
 def test_a_chosen_selection_compares_on_the_partners_scope(pm, world, types, today):
@@ -555,20 +618,12 @@ def test_a_chosen_selection_compares_on_the_partners_scope(pm, world, types, tod
             4000, date(2027, 1, 1), [LineInput("chat", types["order-status"], 4000)], ["24_7"]
         ),
     )
-    chosen = services.candidate_save(
-        viewer=pm,
-        candidate=Candidate(
-            selection=selection,
-            name="Atlas",
-            delivery_model="nearshore",
-            pricing_model="per_hour",
-            headline_rate=D("16.00"),
-        ),
-    )
+    chosen = bid(pm, selection, "Atlas", [line("chat", "per_hour", "16.00")])
     partner = services.candidate_choose(viewer=pm, candidate=chosen, today=today)
     assert selectors.selection_scope(pm, selection).partner == partner
     found = selectors.comparison(pm, selectors.selection_for(pm, selection.pk))
     assert found.scope.monthly_volume == 4000
+    assert found.columns[0].projection.headline_cost == D("6400.00")  # 400 h × 16.00
     assert [s.name for s in selectors.selections_list(pm)] == ["Support partner 2027"]
     assert selectors.selections_list(pm)[0].candidate_count == 1
     assert isinstance(partner, Partner)
@@ -576,16 +631,7 @@ def test_a_chosen_selection_compares_on_the_partners_scope(pm, world, types, tod
 
 def test_own_scores(pm, world, buyer_reviewer):
     selection = services.selection_create(viewer=pm, name="S")
-    bidder = services.candidate_save(
-        viewer=pm,
-        candidate=Candidate(
-            selection=selection,
-            name="Atlas",
-            delivery_model="nearshore",
-            pricing_model="per_hour",
-            headline_rate=D("16.00"),
-        ),
-    )
+    bidder = bid(pm, selection, "Atlas")
     reviewer = viewer_of(buyer_reviewer)
     services.scores_save(
         viewer=reviewer, candidate=bidder, scores=[ScoreInput("qa_process", 4, "Calibrates weekly")]

@@ -4,6 +4,7 @@ the database as it was; every accepted one leaves an audit event."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -32,6 +33,7 @@ from engagements.services import (
 from outsourcing.errors import DomainError
 from partners.models import AuditEvent, InteractionType, Partner
 from tests.factories.calibration import viewer_of
+from tests.factories.engagements import line
 from tests.factories.partners import PartnerFactory
 
 D = Decimal
@@ -257,15 +259,11 @@ def selection(pm):
     return services.selection_create(viewer=pm, name=" Support partner 2027 ")
 
 
-def candidate(selection: Selection, name: str, rate: str = "14.00", **fields) -> Candidate:
-    return Candidate(
-        selection=selection,
-        name=name,
-        delivery_model="offshore",
-        pricing_model="per_hour",
-        headline_rate=D(rate),
-        **fields,
-    )
+def candidate(selection: Selection, name: str, **fields) -> Candidate:
+    return Candidate(selection=selection, name=name, delivery_model="offshore", **fields)
+
+
+QUOTE = [line("chat", "per_hour", "14.00")]
 
 
 def test_selection_create_makes_the_nine_default_criteria(selection):
@@ -299,9 +297,13 @@ def test_criteria_weights_save(pm, selection):
 
 
 def test_candidate_save_refuses_a_name_clash(pm, selection):
-    services.candidate_save(viewer=pm, candidate=candidate(selection, "Cebu Prime BPO"))
+    services.candidate_save(
+        viewer=pm, candidate=candidate(selection, "Cebu Prime BPO"), rates=QUOTE
+    )
     with pytest.raises(DomainError, match="already is a candidate named Cebu Prime BPO") as e:
-        services.candidate_save(viewer=pm, candidate=candidate(selection, "Cebu Prime BPO"))
+        services.candidate_save(
+            viewer=pm, candidate=candidate(selection, "Cebu Prime BPO"), rates=QUOTE
+        )
     assert e.value.field == "name"
     assert Candidate.objects.count() == 1
     assert [e.summary for e in audits("candidate.created")] == [
@@ -310,7 +312,9 @@ def test_candidate_save_refuses_a_name_clash(pm, selection):
 
 
 def test_candidate_save_updates_and_checks_its_fields(pm, selection):
-    made = services.candidate_save(viewer=pm, candidate=candidate(selection, "Atlas Nearshore"))
+    made = services.candidate_save(
+        viewer=pm, candidate=candidate(selection, "Atlas Nearshore"), rates=QUOTE
+    )
     made.wfm_pct = D(5)
     services.candidate_save(viewer=pm, candidate=made)
     assert Candidate.objects.get().wfm_pct == D(5)
@@ -320,12 +324,127 @@ def test_candidate_save_updates_and_checks_its_fields(pm, selection):
         services.candidate_save(viewer=pm, candidate=made)
 
 
+def test_a_candidates_quote_is_a_rate_card_saved_with_it(pm, selection, types):
+    # given: voice per agent hour; chat per contact, complaints above the rest
+    made = services.candidate_save(
+        viewer=pm,
+        candidate=candidate(selection, "Atlas Nearshore", wfm_pct=D(10)),
+        rates=[
+            line("chat", "per_contact", "2.50"),
+            line("voice", "per_hour", "20.00"),
+            line("chat", "per_contact", "4.00", kind=types["complaint-return"]),
+        ],
+    )
+    # then: the lines in the channels' order, each channel's own line before its types'
+    assert [
+        (r.channel, r.interaction_type and r.interaction_type.code, r.pricing_model, r.rate)
+        for r in made.rates.all()
+    ] == [
+        ("voice", None, "per_hour", D("20.00")),
+        ("chat", None, "per_contact", D("2.50")),
+        ("chat", "complaint-return", "per_contact", D("4.00")),
+    ]
+    assert [r.loaded_rate for r in made.rates.all()] == [D("22.00"), D("2.75"), D("4.40")]
+    # when: the card is replaced, then every line is
+    services.candidate_save(
+        viewer=pm, candidate=made, rates=[line("email", "per_resolved", "3.00")]
+    )
+    assert [(r.channel, r.pricing_model) for r in made.rates.all()] == [("email", "per_resolved")]
+    # and a change without `rates` keeps it
+    made.notes = "Second round"
+    services.candidate_save(viewer=pm, candidate=made)
+    assert made.rates.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("rates", "words"),
+    [
+        ([], "Give the candidate's quote at least one rate line"),
+        (
+            [line("chat", "per_contact", "2.00"), line("chat", "per_hour", "15.00")],
+            "Line 2 (chat) prices the same contacts as line 1: one line per channel and "
+            "interaction type.",
+        ),
+        ([line("chat", "per_contact", "-1")], "Line 1 (chat): a rate cannot be negative."),
+        (
+            [line("voice", "hybrid", "2.00")],
+            "Line 1 (voice): a hybrid price needs a base: per agent hour, per FTE or per contact.",
+        ),
+        (
+            [line("chat", "per_contact", "2.00", currency="EUR")],
+            "Line 1 (chat) is in EUR, the selection in USD",
+        ),
+        ([line("fax", "per_contact", "2.00")], "Line 1: 'fax' is not a channel."),
+        ([line("chat", "per_minute", "2.00")], "Line 1 (chat): 'per_minute' is not a pricing"),
+        (
+            [line("chat", "per_contact", "123456789012345")],
+            "Line 1 (chat): rate: Ensure that there are no more than 12 digits before the "
+            "decimal point.",
+        ),
+    ],
+)
+def test_a_quote_with_a_problem_is_refused_naming_the_line_and_nothing_is_written(
+    pm, selection, rates, words
+):
+    made = services.candidate_save(viewer=pm, candidate=candidate(selection, "Atlas"), rates=QUOTE)
+    before = list(made.rates.values_list("channel", "pricing_model", "rate"))
+    with pytest.raises(DomainError) as refused:
+        services.candidate_save(viewer=pm, candidate=candidate(selection, "Cebu"), rates=rates)
+    assert words in refused.value.message
+    assert refused.value.field == "rates"
+    made.notes = "changed"
+    with pytest.raises(DomainError, match=re.escape(words)):
+        services.candidate_save(viewer=pm, candidate=made, rates=rates)
+    assert list(Candidate.objects.values_list("name", flat=True)) == ["Atlas"]
+    assert Candidate.objects.get().notes == ""
+    assert list(made.rates.values_list("channel", "pricing_model", "rate")) == before
+
+
+def test_a_typed_line_is_refused_beside_a_channel_priced_by_the_hour(pm, selection, types):
+    with pytest.raises(DomainError) as refused:
+        services.candidate_save(
+            viewer=pm,
+            candidate=candidate(selection, "Atlas"),
+            rates=[
+                line("chat", "per_hour", "15.00"),
+                line("chat", "per_contact", "4.00", kind=types["complaint-return"]),
+            ],
+        )
+    assert "chat is priced per agent hour, which pays for all its work whatever the type" in (
+        refused.value.message
+    )
+    assert not Candidate.objects.exists()
+
+
+def test_a_new_candidate_needs_its_quote(pm, selection):
+    with pytest.raises(DomainError, match="Give the candidate's quote") as refused:
+        services.candidate_save(viewer=pm, candidate=candidate(selection, "Atlas"))
+    assert refused.value.field == "rates"
+    assert not Candidate.objects.exists()
+
+
+def test_another_accounts_interaction_type_is_refused_on_a_line(pm, selection, outsider_pm):
+    theirs = services.standard_types_ensure(viewer=viewer_of(outsider_pm))[0]
+    with pytest.raises(DomainError, match="Line 2 \\(chat\\): no such interaction type"):
+        services.candidate_save(
+            viewer=pm,
+            candidate=candidate(selection, "Atlas"),
+            rates=[
+                line("chat", "per_contact", "2.00"),
+                line("chat", "per_contact", "3", kind=theirs),
+            ],
+        )
+    assert not Candidate.objects.exists()
+
+
 def _score_all(value: int, evidence: str = "") -> list[ScoreInput]:
     return [ScoreInput(c.key, value, evidence) for c in domain.DEFAULT_CRITERIA]
 
 
 def test_scores_are_all_or_nothing(pm, selection, buyer_reviewer):
-    bidder = services.candidate_save(viewer=pm, candidate=candidate(selection, "Atlas"))
+    bidder = services.candidate_save(
+        viewer=pm, candidate=candidate(selection, "Atlas"), rates=QUOTE
+    )
     scores = _score_all(4)
     scores[3] = ScoreInput(scores[3].criterion, 6)
     with pytest.raises(DomainError) as refused:
@@ -339,7 +458,9 @@ def test_scores_are_all_or_nothing(pm, selection, buyer_reviewer):
 
 
 def test_re_scoring_replaces_and_a_blank_removes(pm, selection, buyer_reviewer, buyer_exec):
-    bidder = services.candidate_save(viewer=pm, candidate=candidate(selection, "Atlas"))
+    bidder = services.candidate_save(
+        viewer=pm, candidate=candidate(selection, "Atlas"), rates=QUOTE
+    )
     reviewer = viewer_of(buyer_reviewer)
     assert (
         services.scores_save(
@@ -370,7 +491,9 @@ def test_re_scoring_replaces_and_a_blank_removes(pm, selection, buyer_reviewer, 
 
 
 def test_an_unknown_criterion_is_refused(pm, selection, buyer_reviewer):
-    bidder = services.candidate_save(viewer=pm, candidate=candidate(selection, "Atlas"))
+    bidder = services.candidate_save(
+        viewer=pm, candidate=candidate(selection, "Atlas"), rates=QUOTE
+    )
     with pytest.raises(DomainError, match="No criterion 'price'"):
         services.scores_save(
             viewer=viewer_of(buyer_reviewer), candidate=bidder, scores=[ScoreInput("price", 3)]
@@ -378,7 +501,9 @@ def test_an_unknown_criterion_is_refused(pm, selection, buyer_reviewer):
 
 
 def test_a_partner_side_viewer_cannot_score_or_flag(pm, selection, partner_lead):
-    bidder = services.candidate_save(viewer=pm, candidate=candidate(selection, "Atlas"))
+    bidder = services.candidate_save(
+        viewer=pm, candidate=candidate(selection, "Atlas"), rates=QUOTE
+    )
     lead = viewer_of(partner_lead)
     with pytest.raises(DomainError) as refused:
         services.scores_save(viewer=lead, candidate=bidder, scores=_score_all(5))
@@ -391,7 +516,9 @@ def test_a_partner_side_viewer_cannot_score_or_flag(pm, selection, partner_lead)
 
 
 def test_red_flags(pm, selection, buyer_reviewer):
-    bidder = services.candidate_save(viewer=pm, candidate=candidate(selection, "Cebu Prime"))
+    bidder = services.candidate_save(
+        viewer=pm, candidate=candidate(selection, "Cebu Prime"), rates=QUOTE
+    )
     reviewer = viewer_of(buyer_reviewer)
     with pytest.raises(DomainError, match="Say what the red flag is") as refused:
         services.red_flag_add(viewer=reviewer, candidate=bidder, kind="other", note="  ")
@@ -430,9 +557,13 @@ def test_candidate_choose_makes_a_partner_with_the_selections_scope(
     pm, scoped_selection, world, today
 ):
     chosen = services.candidate_save(
-        viewer=pm, candidate=candidate(scoped_selection, "Atlas Nearshore", country="Mexico")
+        viewer=pm,
+        candidate=candidate(scoped_selection, "Atlas Nearshore", country="Mexico"),
+        rates=QUOTE,
     )
-    services.candidate_save(viewer=pm, candidate=candidate(scoped_selection, "Cebu Prime"))
+    services.candidate_save(
+        viewer=pm, candidate=candidate(scoped_selection, "Cebu Prime"), rates=QUOTE
+    )
     partner = services.candidate_choose(viewer=pm, candidate=chosen, today=today)
     assert (partner.account, partner.name, partner.country) == (
         world.account,
@@ -455,8 +586,12 @@ def test_candidate_choose_makes_a_partner_with_the_selections_scope(
 
 
 def test_a_selection_chooses_once(pm, scoped_selection, today):
-    first = services.candidate_save(viewer=pm, candidate=candidate(scoped_selection, "Atlas"))
-    second = services.candidate_save(viewer=pm, candidate=candidate(scoped_selection, "Cebu"))
+    first = services.candidate_save(
+        viewer=pm, candidate=candidate(scoped_selection, "Atlas"), rates=QUOTE
+    )
+    second = services.candidate_save(
+        viewer=pm, candidate=candidate(scoped_selection, "Cebu"), rates=QUOTE
+    )
     services.candidate_choose(viewer=pm, candidate=first, today=today)
     with pytest.raises(DomainError, match="already chose Atlas") as refused:
         services.candidate_choose(viewer=pm, candidate=second, today=today)
@@ -465,12 +600,16 @@ def test_a_selection_chooses_once(pm, scoped_selection, today):
     # And a chosen selection is closed to new candidates.
     scoped_selection.refresh_from_db()
     with pytest.raises(DomainError) as closed:
-        services.candidate_save(viewer=pm, candidate=candidate(scoped_selection, "Late"))
+        services.candidate_save(
+            viewer=pm, candidate=candidate(scoped_selection, "Late"), rates=QUOTE
+        )
     assert closed.value.code == "selection_closed"
 
 
 def test_choosing_without_a_scope_is_refused(pm, selection, today):
-    bidder = services.candidate_save(viewer=pm, candidate=candidate(selection, "Atlas"))
+    bidder = services.candidate_save(
+        viewer=pm, candidate=candidate(selection, "Atlas"), rates=QUOTE
+    )
     with pytest.raises(DomainError, match="Write the scope of work") as refused:
         services.candidate_choose(viewer=pm, candidate=bidder, today=today)
     assert refused.value.code == "scope_missing"
@@ -479,7 +618,7 @@ def test_choosing_without_a_scope_is_refused(pm, selection, today):
 
 def test_choosing_a_name_an_existing_partner_has_changes_nothing(pm, scoped_selection, today):
     clash = services.candidate_save(
-        viewer=pm, candidate=candidate(scoped_selection, "Harbor Support")
+        viewer=pm, candidate=candidate(scoped_selection, "Harbor Support"), rates=QUOTE
     )
     partners = Partner.objects.count()
     with pytest.raises(DomainError, match="already is a partner named Harbor Support") as e:

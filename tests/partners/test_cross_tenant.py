@@ -428,8 +428,12 @@ def objects(world, buyer_pm, outsider_pm, other_partner_lead) -> dict[str, dict[
             viewer=pm_viewer,
             candidate=Candidate(
                 selection=selection, name=f"{tag} candidate", delivery_model="offshore",
-                pricing_model="per_hour", headline_rate=Decimal(12),
             ),
+            rates=[
+                engagement_services.RateInput(
+                    channel="chat", pricing_model="per_hour", rate=Decimal(12)
+                )
+            ],
         )  # fmt: skip
         engagement_services.scores_save(
             viewer=pm_viewer, candidate=candidate,
@@ -579,3 +583,27 @@ def test_withdrawing_another_accounts_invitation_changes_nothing(objects, buyer_
     invitation = objects["globex"]["invitation"]
     login(buyer_pm).post(reverse("partners:invitation-revoke", args=[invitation.pk]))
     assert Invitation.objects.get(pk=invitation.pk).revoked_at is None
+
+
+def test_a_contract_started_from_another_accounts_candidate_is_a_404(
+    objects, buyer_pm, outsider_pm, partner_lead, login
+):
+    """`/contracts/new/?from_candidate=<id>` reads the chosen candidate through scoping:
+    another account's is a 404 to a program manager, and partner users are refused the
+    page."""
+    url = reverse("sla:contract-create")
+    ours, theirs = objects["pacific"]["candidate"], objects["globex"]["candidate"]
+    for candidate, user in ((ours, buyer_pm), (theirs, outsider_pm)):
+        engagement_services.candidate_choose(
+            viewer=viewer_for_membership(Membership.objects.get(user=user)),
+            candidate=candidate,
+            today=clock.today(),
+        )
+    response = login(buyer_pm).get(url, {"from_candidate": theirs.pk})
+    assert response.status_code == 404
+    assert b"SECRET-Zan" not in response.content
+    assert login(buyer_pm).get(url, {"from_candidate": ours.pk}).status_code == 200
+    for candidate in (ours, theirs):
+        response = login(partner_lead).get(url, {"from_candidate": candidate.pk})
+        assert response.status_code == 403
+        assert b"SECRET" not in response.content

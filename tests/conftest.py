@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
+import hypothesis
 import pytest
 import time_machine
 from django.conf import settings
@@ -33,6 +34,13 @@ from tests.factories.partners import (
 )
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+# Property tests judge results, never speed: on a slow, shared machine a generous example
+# must not fail for taking long (timings belong in `make bench`).
+hypothesis.settings.register_profile(
+    "keel", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
+)
+hypothesis.settings.load_profile("keel")
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -44,13 +44,16 @@ PYTEST_WORKERS ?= auto
 test: install browser
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-# Lint: ruff, formatting, missing migrations, and strict typing of the pure domain modules.
+# Lint: ruff, formatting, missing migrations, the floors between the apps (import-linter,
+# pyproject.toml), types over the whole tree, and strict typing of the pure domain modules.
 lint: export DEBUG ?= true
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/mypy --strict --follow-imports=silent $(wildcard */domain.py) kpis/periods.py kpis/rows.py kpis/csvfiles.py
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+	$(BIN)/mypy --strict --follow-imports=silent $(wildcard */domain.py) kpis/periods.py kpis/rows.py kpis/csvfiles.py core/formatting.py core/charts.py core/clock.py
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from calibration.models import CalibrationSession, ConsensusScore, Score
-from partners.scoping import Viewer, scope
+from core.scoping import Viewer, scope
 
 
 def visible_scores(viewer: Viewer, session: CalibrationSession) -> QuerySet[Score]:

@@ -20,10 +20,10 @@ from calibration.models import (
     SessionStatus,
 )
 from calibration.services import SCORERS
-from outsourcing.errors import DomainError
+from core.errors import DomainError
+from core.scoping import Viewer, scope
 from partners.forms import ViewerFormMixin
 from partners.models import Channel, Membership, Partner, Role, User
-from partners.scoping import Viewer, scope
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 NA = "na"  # the value of an N/A choice in every scoring and consensus form

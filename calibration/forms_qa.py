@@ -23,8 +23,8 @@ from calibration.models import (
     Scale,
     Side,
 )
+from core.scoping import Viewer, scope
 from partners.models import Agent, Channel, Partner
-from partners.scoping import Viewer, scope
 
 NA = "na"  # what an N/A choice posts
 

@@ -15,9 +15,9 @@ from django.db import models
 from django.db.models import Q
 
 from calibration import domain
+from core.scoping import TenantScope
 from kpis.models import Interaction
 from partners.models import Account, Agent, Channel, Partner
-from partners.scoping import TenantScope
 
 User = settings.AUTH_USER_MODEL
 

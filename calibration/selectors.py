@@ -1,4 +1,4 @@
-"""Reads for the calibration pages. Every selector starts from `partners.scoping.scope`, and
+"""Reads for the calibration pages. Every selector starts from `core.scoping.scope`, and
 every calibration score comes through `calibration.blind` (`visible_scores`,
 `visible_consensus`): before the reveal a viewer gets their own scores and nothing else.
 Lists cost the same number of queries for 2 rows or 200.
@@ -28,9 +28,9 @@ from calibration.models import (
     Side,
 )
 from calibration.services import DISAGREEMENT_BELOW
-from outsourcing import clock
+from core import clock
+from core.scoping import Viewer, get_scoped_or_404, scope
 from partners.models import Partner
-from partners.scoping import Viewer, get_scoped_or_404, scope
 
 HUNDRED = Decimal(100)
 OPEN_STATUSES = (SessionStatus.PLANNED, SessionStatus.SCORING)
@@ -540,3 +540,9 @@ def sessions_to_score(viewer: Viewer) -> list[ToScore]:
         .order_by("session__due_date", "session_id")
     )
     return [ToScore(seat.session, seat.submitted_at is not None) for seat in seats]
+
+
+def scorecard_alignment(viewer: Viewer, partner: Partner, period: object) -> dict[str, object]:
+    """The channel scorecard's calibration panel (registered with `kpis.sources`): alignment
+    is the partner's, whatever the channel and period."""
+    return {"alignment": recent_alignment(viewer, partner)}

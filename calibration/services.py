@@ -38,11 +38,11 @@ from calibration.models import (
     Side,
 )
 from calibration.signals import alignment_changed
+from core import clock
+from core.errors import DomainError
+from core.scoping import Viewer
 from kpis.models import Interaction
-from outsourcing import clock
-from outsourcing.errors import DomainError
 from partners.models import Agent, Channel, Membership, Partner, Role, User
-from partners.scoping import Viewer
 from partners.services import audit_record
 
 # A criterion on which the sides' agreement falls below this needs an outcome item or a

@@ -1,20 +1,43 @@
 """When to calibrate outside the cadence: a new interaction type goes live at a partner, or
-a quality KPI of the partner falls into a remediation or penalty band."""
+a quality KPI of the partner falls into a remediation or penalty band.
+
+Bands belong to `sla`, a floor above calibration: `sla` registers its quality dips here
+(`register_dip_source`, from `SlaConfig.ready`), so calibration never imports it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Exists, Max, Min, OuterRef
 
 from calibration.models import CalibrationSession, SessionKind
+from core.scoping import Viewer, scope
 from kpis.models import Interaction
 from partners.models import Partner
-from partners.scoping import Viewer, scope
 
 NEW_TYPE_DAYS = 28
-QUALITY_KPIS = ("csat", "fcr", "qa", "calibration")
+
+
+@dataclass(frozen=True)
+class Dip:
+    """A quality KPI of a partner in a bad band since the start of `month`."""
+
+    partner_id: int
+    kpi: str
+    month: date
+    explanation: str
+
+
+DipSource = Callable[[Viewer, date], Iterable[Dip]]
+_dip_sources: dict[str, DipSource] = {}
+
+
+def register_dip_source(name: str, source: DipSource) -> None:
+    """A higher app's quality dips (ordered by month), asked for by `adhoc_suggestions`."""
+    _dip_sources[name] = source
 
 
 @dataclass(frozen=True)
@@ -27,8 +50,6 @@ class Suggestion:
 def adhoc_suggestions(viewer: Viewer, today: date) -> list[Suggestion]:
     """Reasons for an ad hoc session that no ad hoc session has answered yet (one created
     on or after the day the reason arose)."""
-    from sla.models import BandStatus
-
     partners = {p.pk: p for p in scope(Partner, viewer)}
     last_adhoc: dict[int, date] = {
         row["partner"]: row["latest"].date()
@@ -68,27 +89,14 @@ def adhoc_suggestions(viewer: Viewer, today: date) -> list[Suggestion]:
                     since,
                 )
             )
-    statuses = (
-        scope(BandStatus, viewer)
-        .filter(
-            month__gte=(today.replace(day=1) - timedelta(days=1)).replace(day=1),
-            kpi__in=QUALITY_KPIS,
-            decision="decided",
-            band_kind__in=("remediation", "penalty"),
-        )
-        .order_by("month", "partner_id", "kpi", "channel")
-    )
+    dips = [dip for source in _dip_sources.values() for dip in source(viewer, today)]
     seen: set[tuple[int, str]] = set()
-    for status in statuses:
-        key = (status.partner_id, status.kpi)
-        if key in seen or answered(status.partner_id, status.month):
+    for dip in dips:
+        key = (dip.partner_id, dip.kpi)
+        if key in seen or answered(dip.partner_id, dip.month) or dip.partner_id not in partners:
             continue
         seen.add(key)
         found.append(
-            Suggestion(
-                partners[status.partner_id],
-                f"Quality dip: {status.explanation}",
-                status.month,
-            )
+            Suggestion(partners[dip.partner_id], f"Quality dip: {dip.explanation}", dip.month)
         )
     return found

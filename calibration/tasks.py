@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from calibration import services
-from outsourcing import clock
+from core import clock
 from partners.models import Account, Partner
 
 

@@ -12,10 +12,10 @@ from typing import Any
 
 from django import forms
 
+from core.scoping import scope
 from engagements.models import Expansion, Shift, StageKind
 from partners.forms import ViewerFormMixin
 from partners.models import Channel, InteractionType
-from partners.scoping import scope
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -12,9 +12,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from core.scoping import TenantScope
 from engagements import domain
 from partners.models import Account, Channel, DeliveryModel, InteractionType, Partner
-from partners.scoping import TenantScope
 from sla import domain as sla_domain
 from sla.models import HYBRID_BASE_CHOICES, LOADED_COMPONENTS, NOT_NEGATIVE, PERCENT, PricingModel
 

@@ -15,6 +15,9 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Min, Prefetch, QuerySet, Sum
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncMonth
 
+from core import clock
+from core.formatting import as_percent
+from core.scoping import Viewer, get_scoped_or_404, scope
 from engagements import domain
 from engagements.models import (
     BaselineSource,
@@ -29,12 +32,10 @@ from engagements.models import (
     StageKind,
 )
 from engagements.services import BaselineInput
-from kpis.domain import Counts, Kpi, as_percent, kpi_values
+from kpis.domain import Counts, Kpi, kpi_values
 from kpis.models import CONTACT_COUNT_FIELDS, Interaction, KpiSnapshot
 from kpis.periods import Period, PeriodType
-from outsourcing import clock
 from partners.models import Channel, Partner
-from partners.scoping import Viewer, get_scoped_or_404, scope
 from sla.currency import minor_digits
 from sla.domain import (
     PricingModel,

@@ -18,6 +18,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 
+from core import clock
+from core.errors import DomainError
+from core.scoping import Viewer, scope
 from engagements import domain
 from engagements.models import (
     Baseline,
@@ -37,10 +40,7 @@ from engagements.models import (
     SelectionStatus,
     StageKind,
 )
-from outsourcing import clock
-from outsourcing.errors import DomainError
 from partners.models import BUYER_ROLES, Channel, InteractionType, Partner, Role
-from partners.scoping import Viewer, scope
 from partners.services import audit_record
 from sla.currency import is_currency
 from sla.domain import rate_card_problems

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal, localcontext
 from enum import StrEnum
 
-DAYS_PER_YEAR = Decimal(365)
+from partners.domain import attrition
+
 Z_95 = Decimal("1.959963984540054")  # two-sided 95 % normal quantile
 # Below this many observations a value is shown but marked "too few to judge".
 DEFAULT_MIN_SAMPLE = 30
@@ -394,69 +395,3 @@ def bottom_decile(values: Mapping[int, KpiValue], min_sample: int) -> set[int]:
         for k, v in judged
         if (v is not None and cutoff is not None) and ((v >= cutoff) if reverse else (v <= cutoff))
     }
-
-
-# ATTRITION
-# ------------------------------------------------------------------------------
-
-
-class AttritionHealth(StrEnum):
-    """Bands of annualised agent attrition (DOMAIN.md, "KPIs": agent attrition)."""
-
-    GOOD = "good"  # under 30 %/year
-    TYPICAL = "typical"  # 30-50 %/year: inbound voice industry norm
-    HIGH = "high"  # 50-60 %/year
-    DRIFT = "drift"  # over 60 %/year: continuous quality drift
-
-
-@dataclass(frozen=True)
-class Attrition:
-    """Leavers over average headcount for a period, and the same rate annualised."""
-
-    leavers: int
-    average_headcount: Decimal
-    period_days: int
-    rate: Decimal | None  # over the period, as a fraction
-    annualised: Decimal | None  # scaled to 365 days, as a fraction
-
-    @property
-    def health(self) -> AttritionHealth | None:
-        return attrition_health(self.annualised) if self.annualised is not None else None
-
-
-def attrition(
-    *, leavers: int, headcount_start: int, headcount_end: int, period_days: int
-) -> Attrition:
-    """Agents who left in the period / average headcount, annualised.
-
-    The average headcount is the mean of the headcounts at the start and at the end of
-    the period. With no headcount at all the rate is undefined (None), not zero.
-    """
-    if leavers < 0 or headcount_start < 0 or headcount_end < 0:
-        raise ValueError("Counts cannot be negative.")
-    if period_days <= 0:
-        raise ValueError("A period lasts at least one day.")
-    average = (Decimal(headcount_start) + Decimal(headcount_end)) / 2
-    if average == 0:
-        return Attrition(leavers, average, period_days, None, None)
-    rate = Decimal(leavers) / average
-    annualised = rate * DAYS_PER_YEAR / Decimal(period_days)
-    return Attrition(leavers, average, period_days, rate, annualised)
-
-
-def attrition_health(annualised: Decimal) -> AttritionHealth:
-    if annualised < Decimal("0.30"):
-        return AttritionHealth.GOOD
-    if annualised <= Decimal("0.50"):
-        return AttritionHealth.TYPICAL
-    if annualised <= Decimal("0.60"):
-        return AttritionHealth.HIGH
-    return AttritionHealth.DRIFT
-
-
-def as_percent(fraction: Decimal | None, places: int = 1) -> Decimal | None:
-    """A fraction as a percentage rounded half-up, for display."""
-    if fraction is None:
-        return None
-    quantum = Decimal(1).scaleb(-places)
-    return (fraction * 100).quantize(quantum, rounding=ROUND_HALF_UP)

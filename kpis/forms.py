@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from core.scoping import Viewer, scope
 from kpis.models import ImportKind, UnknownAgents
 from kpis.periods import Period, PeriodType
 from kpis.rows import FIELDS, PRESETS, FieldType, Kind
@@ -11,7 +12,6 @@ from kpis.selectors import SORTS, Tenure
 from kpis.services import SAVED
 from partners.forms import TIME_ZONE_CHOICES
 from partners.models import Channel, Partner, Team
-from partners.scoping import Viewer, scope
 
 MAPPING_CHOICES = [
     *((key, label) for key, (label, _kind, _map) in PRESETS.items()),

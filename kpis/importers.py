@@ -39,6 +39,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Concat, Lower, Trunc
 from django.db.models.lookups import Exact
 
+from core import clock
 from kpis.csvfiles import FileProblem, open_csv
 from kpis.models import (
     AggregateReport,
@@ -51,7 +52,7 @@ from kpis.models import (
 )
 from kpis.periods import Period, PeriodType
 from kpis.rows import AGGREGATE_PAIRS, ColumnMap, Context, Kind, Problem, RowReader
-from outsourcing import clock
+from kpis.signals import rows_imported
 from partners.models import Agent, InteractionType, Partner, Team
 
 logger = logging.getLogger(__name__)
@@ -892,12 +893,11 @@ class Importer:
             )
 
     def enqueue_recompute(self) -> None:
-        from kpis.tasks import snapshots_recompute_task
-
+        """Once the import commits, say which days changed: `kpis.tasks` recomputes them."""
         for partner_id, (first, last) in self.result.ranges.items():
             transaction.on_commit(
-                lambda p=partner_id, f=first, la=last: snapshots_recompute_task.delay(
-                    p, f.isoformat(), la.isoformat()
+                lambda p=partner_id, f=first, la=last: rows_imported.send(
+                    sender=Importer, partner_id=p, first=f, last=la
                 )
             )
 

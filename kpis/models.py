@@ -11,10 +11,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.scoping import TenantScope
 from kpis.domain import COUNT_FIELDS, Counts
 from kpis.periods import Period, PeriodType
 from partners.models import Account, Agent, Channel, InteractionType, Partner
-from partners.scoping import TenantScope
 
 
 class ImportKind(models.TextChoices):

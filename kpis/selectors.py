@@ -1,5 +1,5 @@
 """Reads for KPI data: scorecards built from snapshots. Every selector starts from
-`partners.scoping.scope`, reads snapshots in one query and derives values with
+`core.scoping.scope`, reads snapshots in one query and derives values with
 `kpis.domain`, so a page costs the same number of queries for 10 agents or 500."""
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from enum import StrEnum
 
 from django.db.models import Max, Q, QuerySet
 
+from core import clock
+from core.scoping import Viewer, scope
 from kpis.domain import (
     CONTACT_KPIS,
     DEFAULT_MIN_SAMPLE,
@@ -26,9 +28,7 @@ from kpis.domain import (
 )
 from kpis.models import ImportBatch, Interaction, KpiSnapshot
 from kpis.periods import Period, PeriodType
-from outsourcing import clock
 from partners.models import Agent, Channel, Partner
-from partners.scoping import Viewer, scope
 
 HISTORY = 12  # periods on trend lines
 

@@ -15,14 +15,14 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
+from core import clock
+from core.errors import DomainError
+from core.scoping import Viewer, scope
 from kpis.csvfiles import count_lines
 from kpis.importers import import_batch_file, import_records, import_stream, progress_get
 from kpis.models import ColumnMapping, ImportBatch, ImportSource, ImportStatus, UnknownAgents
 from kpis.rows import FIELDS, PRESETS, ColumnMap, Kind
-from outsourcing import clock
-from outsourcing.errors import DomainError
 from partners.models import Account, Partner, Role
-from partners.scoping import Viewer, scope
 from partners.services import audit_record
 
 # Files with more rows than this are imported by a Celery worker; smaller ones at once.

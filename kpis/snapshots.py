@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, timedelta, tzinfo
 from typing import Any
 
 from django.db import transaction
@@ -27,13 +27,14 @@ from django.db.models.functions import (
     Trunc,
 )
 
+from core import clock
+from kpis import sources
 from kpis.domain import COUNT_FIELDS
 from kpis.models import CONTACT_COUNT_FIELDS, AggregateReport, Interaction, KpiSnapshot
 from kpis.periods import Period, PeriodType, periods_between
-from outsourcing import clock
+from kpis.sources import Key, truncated_day
 from partners.models import Account, Agent, Partner
 
-Key = tuple[str, int | None, date]  # channel, agent id (None: the channel's total), start
 ROSTER_TYPES = (PeriodType.WEEK, PeriodType.MONTH, PeriodType.QUARTER)
 LEVELS = list(PeriodType)
 
@@ -83,15 +84,6 @@ def _report_sums() -> dict[str, Any]:
     }
 
 
-def _day(value: date | datetime | str, zone: tzinfo = UTC) -> date:
-    """The first day of a truncated period: a moment at midnight in `zone`, or a date."""
-    if isinstance(value, datetime):
-        return value.astimezone(zone).date() if value.tzinfo else value.date()
-    if isinstance(value, str):
-        return date.fromisoformat(value[:10])
-    return value
-
-
 def partner_zone(partner_id: int) -> tzinfo:
     """The time zone of the partner's account, whose midnights cut its periods."""
     name = Account.objects.filter(partners=partner_id).values_list("time_zone", flat=True).get()
@@ -120,7 +112,7 @@ def computed_counts(
 
     def add(rows: Any, agent_field: str | None) -> None:
         for row in rows:
-            period_start = _day(row["period"], zone)
+            period_start = truncated_day(row["period"], zone)
             key = (row["channel"], row[agent_field] if agent_field else None, period_start)
             target = result[key]
             for name in CONTACT_COUNT_FIELDS:
@@ -157,35 +149,14 @@ def computed_counts(
     )
     add(reports.values("channel", "period").annotate(**sums).order_by(), None)
 
-    _add_qa(result, partner_id, period_type, start, end, zone)
+    for source in sources.registered():  # the QA score's counts, from calibration
+        source.add_counts(
+            result, partner_id=partner_id, period_type=period_type, start=start, end=end,
+            zone=zone,
+        )  # fmt: skip
     if period_type in ROSTER_TYPES:
         _add_roster(result, partner_id, periods)
     return dict(result)
-
-
-def _add_qa(
-    result: dict[Key, dict[str, int]], partner_id: int, period_type: PeriodType, start: date,
-    end: date, zone: tzinfo,
-) -> None:  # fmt: skip
-    """QA evaluations (outside calibration) per channel and agent, by the day they were
-    scored, truncated in the account's time zone like interactions."""
-    from calibration.models import QaEvaluation
-
-    evaluations = QaEvaluation.objects.filter(
-        partner_id=partner_id,
-        score__isnull=False,
-        scored_at__gte=clock.start_of(start, zone),
-        scored_at__lt=clock.start_of(end, zone),
-    ).annotate(period=Trunc("scored_at", period_type.value, tzinfo=zone))
-    sums = {"qa_n": Count("pk"), "qa_total": Sum("score")}
-    for grouping, agent_field in ((("channel", "agent_id", "period"), "agent_id"),
-                                  (("channel", "period"), None)):  # fmt: skip
-        for row in evaluations.values(*grouping).annotate(**sums).order_by():
-            period_start = _day(row["period"], zone)
-            key = (row["channel"], row[agent_field] if agent_field else None, period_start)
-            target = result[key]
-            target["qa_n"] += row["qa_n"]
-            target["qa_sum"] += int((row["qa_total"] * 100).to_integral_value())
 
 
 def _add_roster(result: dict[Key, dict[str, int]], partner_id: int, periods: list[Period]) -> None:
@@ -295,16 +266,14 @@ def recorded_days(partner_id: int) -> tuple[date, date] | None:
     """The first and last day a re-cut of the partner's periods must cover, whatever the
     zone: every day with an interaction, a QA evaluation, an aggregate report or a stored
     snapshot (which may hold a period the new cut leaves empty). None when there is none."""
-    from calibration.models import QaEvaluation
-
     moments = [
         Interaction.objects.filter(partner_id=partner_id).aggregate(
             first=Min("opened_at"), last=Max("opened_at")
         ),
-        QaEvaluation.objects.filter(partner_id=partner_id, score__isnull=False).aggregate(
-            first=Min("scored_at"), last=Max("scored_at")
-        ),
     ]
+    for source in sources.registered():
+        first, last = source.recorded_moments(partner_id)
+        moments.append({"first": first, "last": last})
     # Reports and snapshots: the first and last period start of each period type.
     periods = [
         row

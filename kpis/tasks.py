@@ -7,18 +7,14 @@ from itertools import groupby
 from typing import Any
 
 from celery import shared_task
-from django.dispatch import Signal
 
+from core import clock
 from kpis.importers import import_batch_file
 from kpis.models import ImportBatch
 from kpis.periods import PeriodType
+from kpis.signals import snapshots_recomputed
 from kpis.snapshots import open_periods, partner_recompute, recorded_days, snapshots_recompute
-from outsourcing import clock
 from partners.models import Partner
-
-# Sent after an import's snapshots are recomputed, with partner_id, first and last (dates):
-# what depends on snapshots (SLA evaluation) listens, so KPI data knows nothing of it.
-snapshots_recomputed = Signal()
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -86,3 +82,8 @@ def account_snapshots_recompute_task(account_id: int) -> int:
 def recut_after_time_zone_change(*, account_id: int, **_: Any) -> None:
     """Receiver of `partners.signals.account_time_zone_changed` (sent on commit)."""
     account_snapshots_recompute_task.delay(account_id)
+
+
+def recompute_after_import(*, partner_id: int, first: date, last: date, **_: Any) -> None:
+    """`kpis.signals.rows_imported`: recompute the days an import changed, in the background."""
+    snapshots_recompute_task.delay(partner_id, first.isoformat(), last.isoformat())

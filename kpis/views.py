@@ -13,20 +13,18 @@ from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from calibration import selectors as calibration_selectors
-from kpis import charts, selectors, services
+from core import clock
+from core.errors import DomainError
+from core.scoping import get_scoped_or_404
+from kpis import charts, selectors, services, sources
 from kpis.domain import CONTACT_KPIS, DEFAULT_MIN_SAMPLE, DEFINITIONS
 from kpis.forms import AgentScorecardForm, ImportForm, MappingForm, PeriodForm
 from kpis.importers import progress_get
 from kpis.models import ColumnMapping, ImportBatch, ImportKind, ImportStatus
 from kpis.periods import Period, PeriodType
 from kpis.rows import FIELDS, PRESETS, Kind
-from outsourcing import clock
-from outsourcing.errors import DomainError
 from partners.mixins import DomainFormMixin, ViewerRequiredMixin, paginate
 from partners.models import Agent, Channel, Partner, Role
-from partners.scoping import get_scoped_or_404
-from sla import selectors as sla_selectors
 
 IMPORTERS = {Role.PROGRAM_MANAGER, Role.PARTNER_QA_LEAD}
 PROBLEMS_ON_PAGE = 200
@@ -271,15 +269,8 @@ class ChannelScorecardView(PartnerScorecardMixin, TemplateView):
             period_types=list(PeriodType),
             min_sample=DEFAULT_MIN_SAMPLE,
         )
-        # Calibration alignment is the partner's, whatever the channel (calibration module).
-        context["alignment"] = calibration_selectors.recent_alignment(self.viewer, self.partner)
-        if period.type is not PeriodType.QUARTER:
-            # The bands are monthly: show the month the period starts in (none for a quarter).
-            sla_month = Period.containing(PeriodType.MONTH, period.start).start
-            context.update(
-                sla_month=sla_month,
-                sla_statuses=sla_selectors.band_statuses_for(self.viewer, self.partner, sla_month),
-            )
+        # What higher floors add: calibration alignment, the SLA's band statuses (kpis.sources).
+        context.update(sources.scorecard_panels(self.viewer, self.partner, period))
         return context
 
 

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from outsourcing import views
 
 urlpatterns = [
+    path("", include("home.urls")),
     path("", include("partners.urls")),
     path("", include("kpis.urls")),
     path("", include("sla.urls")),

@@ -5,8 +5,8 @@ from typing import Any
 from django import forms
 from django.contrib.auth import password_validation
 
+from core.scoping import Viewer, scope
 from partners.models import PARTNER_ROLES, Channel, Partner, Role, Team, time_zone_names
-from partners.scoping import Viewer, scope
 
 
 class ViewerFormMixin:

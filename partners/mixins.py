@@ -6,18 +6,21 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.response import SimpleTemplateResponse
 from django.utils import timezone
+from django.views import View
 
-from outsourcing import clock
-from outsourcing.errors import DomainError
+from core import clock
+from core.errors import DomainError
+from core.scoping import Viewer
 from partners.models import Role
-from partners.scoping import Viewer, viewer_for_request
+from partners.scoping import viewer_for_request
 
 PAGE_SIZE = 50
 
@@ -61,6 +64,37 @@ class ProgramManagerMixin(ViewerRequiredMixin):
     allowed_roles = {Role.PROGRAM_MANAGER}
 
 
+def add_domain_error(form: Any, exc: DomainError) -> None:
+    """Show a broken rule on the form: on its field when the form has one, else above it."""
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+class ActionView(ViewerRequiredMixin, View):
+    """A button that runs one service (approve, withdraw, resend...): POST only.
+
+    `act()` calls the service and returns the success message (or None); a `DomainError`
+    becomes an error message instead. Either way the browser goes back to `redirect_url()`.
+    """
+
+    http_method_names = ["post"]
+
+    def act(self, **kwargs: Any) -> str | None:
+        raise NotImplementedError
+
+    def redirect_url(self, **kwargs: Any) -> str:
+        raise NotImplementedError
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        try:
+            message = self.act(**kwargs)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            if message:
+                messages.success(request, message)
+        return redirect(self.redirect_url(**kwargs))
+
+
 class DomainFormMixin:
     """Run a service from `form_valid`; a `DomainError` becomes a form error, not a 500."""
 
@@ -68,7 +102,7 @@ class DomainFormMixin:
         try:
             return self.perform(form)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_domain_error(form, exc)
             return self.form_invalid(form)  # type: ignore[attr-defined]
 
     def perform(self, form: Any) -> HttpResponse:

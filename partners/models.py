@@ -20,8 +20,8 @@ from django.db import models
 from django.db.models import Q
 from rest_framework_api_key.models import AbstractAPIKey
 
-from outsourcing import clock
-from partners.scoping import TenantScope
+from core import clock
+from core.scoping import BUYER_ROLES, PARTNER_ROLES, Role, TenantScope  # noqa: F401 (re-exported)
 
 
 class UserManager(BaseUserManager["User"]):
@@ -107,21 +107,6 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class Role(models.TextChoices):
-    # Buyer side.
-    PROGRAM_MANAGER = "program_manager", "Program manager"  # owns the relationship
-    QA_REVIEWER = "qa_reviewer", "QA reviewer"  # scores interactions in calibration
-    EXECUTIVE = "executive", "Executive"  # reads the QBR
-    # Partner side: always bound to one partner.
-    PARTNER_QA_LEAD = "partner_qa_lead", "Partner QA lead"  # uploads data, scores, remediates
-    PARTNER_VIEWER = "partner_viewer", "Partner viewer"  # reads its own scorecards
-
-
-# Tuples, not sets: the membership constraint is built from them and must be stable.
-BUYER_ROLES = (Role.PROGRAM_MANAGER, Role.QA_REVIEWER, Role.EXECUTIVE)
-PARTNER_ROLES = (Role.PARTNER_QA_LEAD, Role.PARTNER_VIEWER)
 
 
 class Channel(models.TextChoices):

@@ -1,4 +1,4 @@
-"""Reads for tenancy and rosters. Every selector starts from `partners.scoping.scope`."""
+"""Reads for tenancy and rosters. Every selector starts from `core.scoping.scope`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from datetime import date, timedelta
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 
-from kpis.domain import Attrition, attrition
+from core.scoping import Viewer, scope
+from partners.domain import Attrition, attrition
 from partners.models import (
     Account,
     Agent,
@@ -19,7 +20,6 @@ from partners.models import (
     Partner,
     Team,
 )
-from partners.scoping import Viewer, scope
 
 TRAILING_DAYS = 365
 

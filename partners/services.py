@@ -14,8 +14,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from outsourcing import clock
-from outsourcing.errors import DomainError
+from core import clock
+from core.errors import DomainError
+from core.scoping import Viewer, scope
 from partners.models import (
     PARTNER_ROLES,
     Account,
@@ -28,8 +29,8 @@ from partners.models import (
     User,
     validate_time_zone,
 )
-from partners.scoping import Viewer, scope
 from partners.signals import account_time_zone_changed
+from partners.tasks import invitation_send_task
 
 
 def _require_program_manager(viewer: Viewer) -> None:
@@ -112,33 +113,9 @@ def invitation_create(
             + (f" for {partner.name}" if partner else ""),
             invitation_id=invitation.pk,
         )
-        from partners.tasks import invitation_send_task
-
         accept_url = accept_url_template.format(token=token)
         transaction.on_commit(lambda: invitation_send_task.delay(invitation.pk, accept_url))
     return invitation
-
-
-def invitation_send(*, invitation_id: int, accept_url: str) -> str:
-    """Email the invitation link, unless it has been accepted, withdrawn or has expired."""
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-
-    invitation = Invitation.objects.select_related("account", "partner", "invited_by").get(
-        pk=invitation_id
-    )
-    if invitation.status != Invitation.Status.PENDING:
-        return f"not sent: invitation is {invitation.status.label.lower()}"
-    context = {"invitation": invitation, "accept_url": accept_url}
-    send_mail(
-        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}You are invited to "
-        f"{invitation.account.name}",
-        message=render_to_string("partners/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
-    Invitation.objects.filter(pk=invitation.pk).update(sent_at=clock.now())
-    return "sent"
 
 
 def invitation_revoke(*, viewer: Viewer, invitation: Invitation) -> None:

@@ -7,7 +7,7 @@ from importlib import import_module
 from celery import shared_task
 from django.conf import settings
 
-from partners.services import invitation_send
+from partners.emails import invitation_send
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)

@@ -5,11 +5,9 @@ from partners import views
 app_name = "partners"
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
     path("account/switch/", views.AccountSwitchView.as_view(), name="account-switch"),
     path("partners/", views.PartnerListView.as_view(), name="partner-list"),
     path("partners/new/", views.PartnerFormView.as_view(), name="partner-create"),
-    path("partners/<int:pk>/", views.PartnerDetailView.as_view(), name="partner-detail"),
     path("partners/<int:pk>/edit/", views.PartnerFormView.as_view(), name="partner-update"),
     path("partners/<int:pk>/agents/", views.AgentListView.as_view(), name="agent-list"),
     path("agents/<int:pk>/", views.AgentDetailView.as_view(), name="agent-detail"),

@@ -17,10 +17,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from calibration import selectors as calibration_selectors
-from engagements import selectors as engagement_selectors
-from outsourcing import clock
-from outsourcing.errors import DomainError
+from core import clock
+from core.errors import DomainError
+from core.scoping import get_scoped_or_404
 from partners import selectors, services
 from partners.forms import (
     AcceptInvitationForm,
@@ -33,62 +32,11 @@ from partners.forms import (
     SecurityForm,
 )
 from partners.mixins import DomainFormMixin, ProgramManagerMixin, ViewerRequiredMixin, paginate
-from partners.models import (
-    Agent,
-    ApiToken,
-    Invitation,
-    Membership,
-    Partner,
-    Role,
-    User,
-)
-from partners.scoping import SESSION_ACCOUNT_KEY, get_scoped_or_404, memberships_of
-from sla import selectors as sla_selectors
+from partners.models import Agent, ApiToken, Invitation, Membership, Partner, User
+from partners.scoping import SESSION_ACCOUNT_KEY, memberships_of
 
-# HOME
+# ACCOUNTS
 # ------------------------------------------------------------------------------
-
-
-class HomeView(ViewerRequiredMixin, TemplateView):
-    """The landing page, shaped by the viewer's role."""
-
-    templates = {
-        Role.PROGRAM_MANAGER: "partners/home_program_manager.html",
-        Role.QA_REVIEWER: "partners/home_qa_reviewer.html",
-        Role.EXECUTIVE: "partners/home_executive.html",
-        Role.PARTNER_QA_LEAD: "partners/home_partner.html",
-        Role.PARTNER_VIEWER: "partners/home_partner.html",
-    }
-
-    def get_template_names(self) -> list[str]:
-        return [self.templates[Role(self.viewer.role)]]
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        today = context["today"]
-        viewer = self.viewer
-        if viewer.partner is not None:
-            context.update(
-                selectors.partner_overview(viewer=viewer, partner=viewer.partner, today=today)
-            )
-        else:
-            rosters = selectors.partner_rosters(viewer=viewer, today=today)
-            context["rosters"] = rosters
-            context["channel_headcounts"] = selectors.channel_headcounts(viewer=viewer, today=today)
-            context["total_headcount"] = sum(r.headcount for r in rosters)
-        if viewer.has_role(Role.PROGRAM_MANAGER):
-            context["role_counts"] = {
-                Role(role).label: n for role, n in selectors.role_counts(viewer=viewer).items()
-            }
-            context["pending_invitations"] = (
-                selectors.invitations_list(viewer=viewer).pending().count()
-            )
-            context["recent_events"] = selectors.audit_events_list(viewer=viewer)[:8]
-            context["early_warnings"] = sla_selectors.early_warnings(viewer, today)
-        if viewer.has_role(Role.QA_REVIEWER):
-            context["teams"] = selectors.team_headcounts(viewer=viewer, today=today)
-        context["to_score"] = calibration_selectors.sessions_to_score(viewer)
-        return context
 
 
 class AccountSwitchView(View):
@@ -110,11 +58,11 @@ class AccountSwitchView(View):
                 f"You are now working in {membership.account.name} as "
                 f"{membership.get_role_display()}.",
             )
-            return redirect("partners:home")
+            return redirect("home:home")
         back = request.POST.get("next", "")
         if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
             return redirect(back)
-        return redirect("partners:home")
+        return redirect("home:home")
 
 
 # PARTNERS AND ROSTERS
@@ -129,25 +77,6 @@ class PartnerListView(ViewerRequiredMixin, TemplateView):
         context["rosters"] = selectors.partner_rosters(viewer=self.viewer, today=context["today"])
         context["channel_headcounts"] = selectors.channel_headcounts(
             viewer=self.viewer, today=context["today"]
-        )
-        return context
-
-
-class PartnerDetailView(ViewerRequiredMixin, TemplateView):
-    template_name = "partners/partner_detail.html"
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        partner = get_scoped_or_404(Partner, self.viewer, pk=self.kwargs["pk"])
-        context["partner"] = partner
-        context.update(
-            selectors.partner_overview(viewer=self.viewer, partner=partner, today=context["today"])
-        )
-        context["standing"] = sla_selectors.contract_standing(
-            self.viewer, partner, context["today"]
-        )
-        context["engagement"] = engagement_selectors.partner_engagement(
-            self.viewer, partner, context["today"]
         )
         return context
 
@@ -173,7 +102,7 @@ class PartnerFormView(ProgramManagerMixin, DomainFormMixin, FormView):
     def perform(self, form: PartnerForm) -> HttpResponse:
         partner = services.partner_save(viewer=self.viewer, partner=form.save(commit=False))
         messages.success(self.request, f"Saved {partner.name}.")
-        return redirect("partners:partner-detail", pk=partner.pk)
+        return redirect("home:partner-detail", pk=partner.pk)
 
 
 class AgentListView(ViewerRequiredMixin, TemplateView):
@@ -395,7 +324,7 @@ class InvitationAcceptView(View):
             request,
             f"Welcome to {membership.account.name}: you joined as {membership.get_role_display()}.",
         )
-        return redirect("partners:home")
+        return redirect("home:home")
 
 
 # ACCOUNT SETTINGS

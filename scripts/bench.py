@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from outsourcing import clock
+from core import clock
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))

@@ -7,8 +7,13 @@ class SlaConfig(AppConfig):
 
     def ready(self) -> None:
         from calibration.signals import alignment_changed
-        from kpis.tasks import snapshots_recomputed
+        from calibration.suggestions import register_dip_source
+        from kpis import sources
+        from kpis.signals import snapshots_recomputed
+        from sla.selectors import quality_dips, scorecard_band_statuses
         from sla.signals import evaluate_after_calibration, evaluate_after_import
 
         snapshots_recomputed.connect(evaluate_after_import, dispatch_uid="sla-after-import")
         alignment_changed.connect(evaluate_after_calibration, dispatch_uid="sla-after-calibration")
+        sources.register_scorecard_panel("sla", scorecard_band_statuses)
+        register_dip_source("sla", quality_dips)

@@ -3,7 +3,7 @@ actual distribution, not aspiration").
 
 A partner's weekly channel totals over a range of weeks give one value per week; the
 percentiles of those values cut the bands (`sla.domain.suggest_bands`), with consequences
-from the matching band template. Reads go through `partners.scoping.scope`.
+from the matching band template. Reads go through `core.scoping.scope`.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from core.scoping import Viewer, scope
 from kpis.domain import Kpi, Unit, kpi_values
 from kpis.models import KpiSnapshot
 from kpis.periods import Period, PeriodType
 from partners.models import Partner
-from partners.scoping import Viewer, scope
 from sla import domain
 
 MIN_WEEKS = 4  # fewer weekly values than this say nothing about a distribution

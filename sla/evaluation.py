@@ -24,11 +24,11 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 
+from core import clock
 from kpis.domain import Counts, Kpi, KpiValue, kpi_values, total
 from kpis.models import Interaction, KpiSnapshot
 from kpis.periods import Period, PeriodType, periods_between
 from kpis.snapshots import partner_zone
-from outsourcing import clock
 from partners.models import Channel, Membership, Partner, Role
 from partners.services import audit_record
 from sla import domain

@@ -17,8 +17,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from core.scoping import TenantScope
 from partners.models import Channel, InteractionType, Partner
-from partners.scoping import TenantScope
 from sla import domain
 
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]

@@ -1,5 +1,5 @@
 """Reads for settlements, remediation plans, band statuses and exit criteria. Every selector
-starts from `partners.scoping.scope`, and each list costs the same number of queries for 2
+starts from `core.scoping.scope`, and each list costs the same number of queries for 2
 rows or 200 (related rows come through `select_related` or one scoped `Prefetch`)."""
 
 from __future__ import annotations
@@ -10,9 +10,11 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from outsourcing import clock
+from calibration.suggestions import Dip
+from core import clock
+from core.scoping import Viewer, get_scoped_or_404, scope
+from kpis.periods import Period, PeriodType
 from partners.models import Partner
-from partners.scoping import Viewer, get_scoped_or_404, scope
 from sla import domain
 from sla.currency import minor_digits
 from sla.evaluation import month_of, outstanding_adjustment
@@ -448,3 +450,34 @@ def contract_standing(viewer: Viewer, partner: Partner, today: date | None = Non
         open_plans=open_plans_count(viewer, partner),
         criteria=exit_criteria_for(viewer, partner),
     )
+
+
+def scorecard_band_statuses(viewer: Viewer, partner: Partner, period: Period) -> dict[str, object]:
+    """The channel scorecard's SLA panel (registered with `kpis.sources`): bands are monthly,
+    so it shows the month the period starts in, and nothing for a quarter."""
+    if period.type is PeriodType.QUARTER:
+        return {}
+    sla_month = Period.containing(PeriodType.MONTH, period.start).start
+    return {
+        "sla_month": sla_month,
+        "sla_statuses": band_statuses_for(viewer, partner, sla_month),
+    }
+
+
+CALIBRATION_DIP_KPIS = ("csat", "fcr", "qa", "calibration")
+
+
+def quality_dips(viewer: Viewer, today: date) -> list[Dip]:
+    """Quality KPIs decided into a remediation or penalty band last month or this one: the
+    reasons for an ad hoc calibration (registered with `calibration.suggestions`)."""
+    statuses = (
+        scope(BandStatus, viewer)
+        .filter(
+            month__gte=(today.replace(day=1) - timedelta(days=1)).replace(day=1),
+            kpi__in=CALIBRATION_DIP_KPIS,
+            decision="decided",
+            band_kind__in=("remediation", "penalty"),
+        )
+        .order_by("month", "partner_id", "kpi", "channel")
+    )
+    return [Dip(s.partner_id, s.kpi, s.month, s.explanation) for s in statuses]

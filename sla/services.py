@@ -16,11 +16,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from core import clock
+from core.errors import DomainError
+from core.scoping import Viewer
 from kpis.snapshots import partner_zone
-from outsourcing import clock
-from outsourcing.errors import DomainError
 from partners.models import Channel, InteractionType, Membership, Partner, Role, User
-from partners.scoping import Viewer
 from partners.services import audit_record
 from sla import domain
 from sla.currency import is_currency

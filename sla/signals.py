@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from core import clock
 from kpis.periods import PeriodType, periods_between
-from outsourcing import clock
 
 
 def evaluate_after_import(*, partner_id: int, first: date, last: date, **_: Any) -> None:

@@ -6,8 +6,8 @@ from datetime import date
 
 from celery import Task, shared_task
 
+from core import clock
 from kpis.snapshots import partner_zone
-from outsourcing import clock
 from partners.models import Account, Partner
 from sla.evaluation import (
     exit_criteria_check,

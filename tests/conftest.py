@@ -22,7 +22,7 @@ from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
-from outsourcing import clock
+from core import clock
 from partners.models import Account, Agent, Partner, Role, Team, User
 from tests.factories.partners import (
     AccountFactory,

@@ -16,8 +16,8 @@ from django.test import TestCase
 from calibration.domain import due_dates
 from calibration.models import CalibrationSession, SessionKind
 from calibration.tasks import calibration_schedule_task
+from core.errors import DomainError
 from kpis.periods import Period, PeriodType
-from outsourcing.errors import DomainError
 from partners.models import Partner
 from sla import services
 from sla.models import BandStatus, RemediationPlan, Settlement, SettlementStatus

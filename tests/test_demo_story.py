@@ -30,15 +30,16 @@ from django.urls import reverse
 
 from calibration import domain as calibration_domain
 from calibration.models import CalibrationSession, QaEvaluation, Score, SessionStatus, Side
+from core import clock
+from core.scoping import Viewer
+from demo import accounts as demo
+from demo import kpis as kpi_demo
 from engagements import selectors as engagement_selectors
 from engagements.models import EngagementStage, Selection, SelectionStatus
-from kpis import demo as kpi_demo
 from kpis.models import AggregateReport, Interaction, KpiSnapshot
 from kpis.periods import Period, PeriodType
-from outsourcing import clock
-from partners import demo
 from partners.models import Account, Agent, InteractionType, Membership, Partner, User
-from partners.scoping import Viewer, viewer_for_membership
+from partners.scoping import viewer_for_membership
 from partners.selectors import partner_rosters
 from sla.models import (
     RateLine,
@@ -180,7 +181,7 @@ def each_demo_user_lands_where_the_readme_says(s: Seeded) -> None:
         if account:
             switch_to = Membership.objects.get(user=user, account__name=account).account_id
             client.post(reverse("partners:account-switch"), {"account": switch_to})
-        page = client.get(reverse("partners:home"))
+        page = client.get(reverse("home:home"))
         assert page.status_code == 200, email
         return page.content.decode()
 
@@ -502,7 +503,7 @@ def cost_per_resolved_contact_on_the_partner_pages(s: Seeded) -> None:
         latest = engagement_selectors.costs(s.pm, partner, s.today).latest
         assert latest is not None, name
         assert latest.per_resolved is not None, name
-        page = client.get(reverse("partners:partner-detail", args=[partner.pk]))
+        page = client.get(reverse("home:partner-detail", args=[partner.pk]))
         assert page.status_code == 200, name
         html = page.content.decode()
         assert "Scope discipline" in html

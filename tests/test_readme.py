@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from partners import demo
+from demo import accounts as demo
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()

@@ -41,9 +41,9 @@ from calibration.models import (
     SessionStatus,
     Side,
 )
+from core.rest import NamedChoiceField
 from partners.api.scoped import ScopedPrimaryKeyRelatedField, request_viewer
 from partners.models import Agent, Channel, Membership, Partner, User
-from sla.api.serializers import NamedChoiceField
 
 
 def side_field(**kwargs: Any) -> NamedChoiceField:

@@ -73,10 +73,10 @@ from calibration.models import (
     SessionItem,
     SessionReviewer,
 )
-from outsourcing.errors import DomainError
+from core.errors import DomainError
+from core.scoping import Viewer, get_scoped_or_404
 from partners.api.scoped import ScopedQuerysetMixin
 from partners.models import Role
-from partners.scoping import Viewer, get_scoped_or_404
 
 PROGRAM_MANAGERS = frozenset({Role.PROGRAM_MANAGER})
 BUYER_SCORERS = frozenset(services.BUYER_SCORERS)

@@ -53,11 +53,11 @@ from calibration.models import (
     Scale,
     Side,
 )
-from outsourcing import clock
-from outsourcing.errors import DomainError
+from core import clock
+from core.errors import DomainError
+from core.scoping import Viewer, get_scoped_or_404, scope
 from partners.mixins import ViewerRequiredMixin, paginate
 from partners.models import Partner, Role
-from partners.scoping import Viewer, get_scoped_or_404, scope
 
 BUYER_SCORERS = set(services.BUYER_SCORERS)  # program managers and QA reviewers
 SCORERS = set(services.SCORERS)  # ... and the partners' QA leads

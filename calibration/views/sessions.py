@@ -47,11 +47,11 @@ from calibration.models import (
     SessionStatus,
 )
 from calibration.suggestions import adhoc_suggestions
-from kpis.charts import ACCENT
-from outsourcing.errors import DomainError
+from core.charts import ACCENT
+from core.errors import DomainError
+from core.scoping import Viewer, get_scoped_or_404
 from partners.mixins import DomainFormMixin, ProgramManagerMixin, ViewerRequiredMixin, paginate
 from partners.models import Role, User
-from partners.scoping import Viewer, get_scoped_or_404
 
 BIAS_COLOUR = "#a86800"
 

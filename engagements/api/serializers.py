@@ -16,6 +16,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.rest import NamedChoiceField
 from engagements import domain, selectors, services
 from engagements.models import (
     CANDIDATE_FIELDS,
@@ -40,7 +41,7 @@ from engagements.models import (
 )
 from partners.api.scoped import ScopedPrimaryKeyRelatedField, request_viewer
 from partners.models import Channel, InteractionType, Partner
-from sla.api.serializers import NamedChoiceField, RateLineSerializer
+from sla.api.serializers import RateLineSerializer
 
 
 def _money(**kwargs: Any) -> serializers.DecimalField:

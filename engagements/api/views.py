@@ -24,6 +24,9 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core import clock
+from core.errors import DomainError
+from core.scoping import Viewer, scope
 from engagements import selectors, services
 from engagements.api.filters import CandidateFilter, CandidateScoreFilter, ScopeFilter, StageFilter
 from engagements.api.serializers import (
@@ -57,12 +60,9 @@ from engagements.models import (
     ScopeVersion,
     StageKind,
 )
-from outsourcing import clock
-from outsourcing.errors import DomainError
 from partners.api.permissions import HasViewer
 from partners.api.scoped import ScopedQuerysetMixin
 from partners.models import BUYER_ROLES, InteractionType, Partner, Role
-from partners.scoping import Viewer, scope
 
 PROGRAM_MANAGERS = frozenset({Role.PROGRAM_MANAGER})
 BUYER_PEOPLE = frozenset(BUYER_ROLES)

@@ -16,13 +16,14 @@ from typing import Any
 
 from django.views.generic import TemplateView
 
+from core.charts import ACCENT
+from core.charts import sparkline as sparkline_figure
+from core.scoping import get_scoped_or_404, scope
 from engagements import domain, selectors
 from engagements.models import ScopeVersion
-from kpis.charts import ACCENT, sparkline_figure
 from kpis.periods import Period, PeriodType
 from partners.mixins import ViewerRequiredMixin
 from partners.models import Channel, Partner, Role
-from partners.scoping import get_scoped_or_404, scope
 
 CHANNEL_LABELS = dict(Channel.choices)
 CHANNEL_COLOURS = {

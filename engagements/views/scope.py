@@ -25,6 +25,11 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from core import clock
+from core.charts import ACCENT
+from core.errors import DomainError
+from core.formatting import as_percent
+from core.scoping import Viewer, get_scoped_or_404, scope
 from engagements import domain, selectors, services
 from engagements.forms_scope import (
     InteractionTypeForm,
@@ -41,14 +46,10 @@ from engagements.models import (
     ScopeVersion,
     Selection,
 )
-from kpis.charts import ACCENT
-from kpis.domain import Kpi, as_percent
+from kpis.domain import Kpi
 from kpis.templatetags.kpi import format_kpi
-from outsourcing import clock
-from outsourcing.errors import DomainError
 from partners.mixins import DomainFormMixin, ProgramManagerMixin, ViewerRequiredMixin
 from partners.models import Channel, InteractionType, Partner, Role
-from partners.scoping import Viewer, get_scoped_or_404, scope
 from sla.currency import minor_digits
 from sla.domain import format_money
 from sla.evaluation import month_of

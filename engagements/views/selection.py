@@ -24,6 +24,11 @@ from django.utils.html import format_html
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from core import clock
+from core.charts import ACCENT
+from core.charts import INTERVAL as BAND
+from core.errors import DomainError
+from core.scoping import Viewer, get_scoped_or_404, scope
 from engagements import domain, selectors, services
 from engagements.forms_selection import (
     CandidateForm,
@@ -38,12 +43,8 @@ from engagements.models import (
     Selection,
     SelectionStatus,
 )
-from kpis.charts import ACCENT, BAND
-from outsourcing import clock
-from outsourcing.errors import DomainError
 from partners.mixins import DomainFormMixin, ViewerRequiredMixin, paginate
 from partners.models import BUYER_ROLES, Channel, InteractionType, Role
-from partners.scoping import Viewer, get_scoped_or_404, scope
 from sla.currency import minor_digits
 from sla.domain import Volumes, format_money, plain_number
 from sla.forms import BaseRateFormSet, ContractStart, rate_formset_class, rate_rows
@@ -713,7 +714,7 @@ class CandidateChooseView(SelectionManagerMixin, View):
                 reverse("engagements:stage-create", args=[partner.pk]),
             ),
         )
-        return redirect("partners:partner-detail", pk=partner.pk)
+        return redirect("home:partner-detail", pk=partner.pk)
 
 
 # THE PARTNER'S CONTRACT, FROM ITS QUOTE

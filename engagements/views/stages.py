@@ -25,14 +25,14 @@ from django.utils.dateformat import format as format_date
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 
+from core import clock
+from core.scoping import Viewer, get_scoped_or_404, scope
 from engagements import domain, selectors, services
 from engagements.forms_stages import GateForm, StageForm
 from engagements.models import EngagementStage, StageKind
 from kpis.periods import Period, PeriodType
-from outsourcing import clock
 from partners.mixins import DomainFormMixin, ProgramManagerMixin, ViewerRequiredMixin
 from partners.models import Channel, Partner, Role
-from partners.scoping import Viewer, get_scoped_or_404, scope
 from sla.models import Sla
 
 CHANNEL_LABELS = dict(Channel.choices)

@@ -12,6 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.errors import DomainError
+from core.scoping import get_scoped_or_404
 from kpis import selectors, services
 from kpis.api.serializers import (
     AgentScorecardSerializer,
@@ -27,10 +29,8 @@ from kpis.models import ImportBatch, ImportStatus, Interaction, KpiSnapshot
 from kpis.periods import Period, PeriodType
 from kpis.rows import Kind
 from kpis.selectors import SORTS, Tenure
-from outsourcing.errors import DomainError
 from partners.api.scoped import ScopedQuerysetMixin, scoped_choices
 from partners.models import Agent, Channel, Partner, Role, Team
-from partners.scoping import get_scoped_or_404
 
 
 class KpiSnapshotFilter(django_filters.FilterSet):

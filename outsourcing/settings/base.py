@@ -76,11 +76,14 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
     "django_celery_beat",
+    "core",
     "partners",
     "kpis",
     "sla",
     "calibration",
     "engagements",
+    "home",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -130,7 +133,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "partners:home"
+LOGIN_REDIRECT_URL = "home:home"
 
 # django-allauth: email + password only; Keel is invitation-only, so nobody signs up.
 ACCOUNT_ADAPTER = "partners.adapters.KeelAccountAdapter"
@@ -281,7 +284,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["partners.api.permissions.HasViewer"],
-    "DEFAULT_PAGINATION_CLASS": "outsourcing.rest.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.rest.Pagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
@@ -300,7 +303,7 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 DRF_STANDARDIZED_ERRORS = {
-    "EXCEPTION_HANDLER_CLASS": "outsourcing.rest.KeelExceptionHandler",
+    "EXCEPTION_HANDLER_CLASS": "core.rest.KeelExceptionHandler",
     "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
 }
 SPECTACULAR_SETTINGS = {

@@ -13,7 +13,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
-from outsourcing import clock
+from core import clock
 from partners.models import ApiToken
 
 # Recording every single use would write on every read; to the minute is enough to answer

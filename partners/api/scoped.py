@@ -8,7 +8,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from rest_framework import serializers
 
-from partners.scoping import scope
+from core.scoping import scope
 
 
 def request_viewer(request: Any) -> Any:

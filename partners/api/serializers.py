@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from outsourcing import clock
+from core import clock
 from partners.api.scoped import ScopedPrimaryKeyRelatedField
 from partners.models import Agent, Partner, Role, Team
 

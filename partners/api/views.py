@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from outsourcing import clock
+from core import clock
 from partners.api.scoped import ScopedQuerysetMixin, scoped_choices
 from partners.api.serializers import AgentSerializer, MeSerializer, PartnerSerializer
 from partners.models import Agent, Channel, Partner, Role, Team

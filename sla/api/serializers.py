@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.rest import NamedChoiceField
 from partners.api.scoped import ScopedPrimaryKeyRelatedField
 from partners.models import Channel, InteractionType, Partner, User
 from sla import domain
@@ -42,34 +41,6 @@ from sla.models import (
 )
 from sla.selectors import adjustment_parts, line_pairs
 from sla.services import RateInput
-
-
-class NamedChoiceField(serializers.ChoiceField):
-    """A choice field documented as an enum of its own name. drf-spectacular names enums after
-    their field, and `kpi`, `kind`, `status` and `period_type` already mean other choices in
-    other endpoints: without a name of their own, every such enum would be renamed."""
-
-    def __init__(self, *, enum_name: str, **kwargs: Any) -> None:
-        self.enum_name = enum_name
-        super().__init__(**kwargs)
-
-
-class NamedChoiceFieldSchema(OpenApiSerializerFieldExtension):
-    target_class = NamedChoiceField
-
-    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
-        schema = build_choice_field(self.target)
-        name = self.target.enum_name
-        # Named by a string, as drf-spectacular's own enum components are: where one of its
-        # fields holds the same choices under the same name, both are the one component.
-        component = ResolvedComponent(
-            name=name,
-            type=ResolvedComponent.SCHEMA,
-            schema={k: v for k, v in schema.items() if k in ("type", "enum", "description")},
-            object=name,
-        )
-        auto_schema.registry.register_on_missing(component)
-        return component.ref  # type: ignore[no-any-return]
 
 
 def kpi_field(**kwargs: Any) -> NamedChoiceField:

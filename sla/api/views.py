@@ -17,10 +17,10 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from outsourcing import clock
+from core import clock
+from core.scoping import Viewer
 from partners.api.scoped import ScopedQuerysetMixin
 from partners.models import Role
-from partners.scoping import Viewer
 from sla import services
 from sla.api.filters import (
     BandStatusFilter,

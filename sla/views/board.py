@@ -14,11 +14,11 @@ from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from outsourcing import clock
-from outsourcing.errors import DomainError
+from core import clock
+from core.errors import DomainError
+from core.scoping import Viewer, get_scoped_or_404, scope
 from partners.mixins import DomainFormMixin, ProgramManagerMixin, ViewerRequiredMixin, paginate
 from partners.models import Partner, Role, User
-from partners.scoping import Viewer, get_scoped_or_404, scope
 from sla import selectors, services
 from sla.evaluation import evaluate_contract_month, month_of
 from sla.models import PlanStatus, RemediationPlan, Settlement

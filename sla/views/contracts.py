@@ -24,12 +24,12 @@ from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from core import clock
+from core.errors import DomainError
+from core.scoping import get_scoped_or_404, scope
 from kpis.domain import Direction
-from outsourcing import clock
-from outsourcing.errors import DomainError
 from partners.mixins import DomainFormMixin, ProgramManagerMixin, ViewerRequiredMixin, paginate
 from partners.models import Channel, InteractionType, Role, Team
-from partners.scoping import get_scoped_or_404, scope
 from sla import design as band_design
 from sla import domain, services
 from sla.currency import minor_digits

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from outsourcing import clock
+from core import clock
 from partners.models import Agent, ApiToken, Membership
 from partners.scoping import viewer_for_membership
 from partners.services import api_token_revoke

@@ -26,8 +26,8 @@ from calibration.models import (
     SessionReviewer,
     SessionStatus,
 )
+from core import clock
 from kpis.models import Interaction
-from outsourcing import clock
 from partners.models import InteractionType, Role
 from tests.factories.api import error, token_for
 from tests.factories.calibration import CRITERIA, answers, make_rubric, make_session, viewer_of

@@ -12,10 +12,10 @@ from django.core import mail
 from calibration import services
 from calibration.models import CalibrationSession, SessionKind
 from calibration.tasks import calibration_schedule_task
+from core import clock
 from kpis.domain import Kpi, kpi_values
 from kpis.models import KpiSnapshot
 from kpis.snapshots import partner_recompute
-from outsourcing import clock
 from partners.models import Partner
 from sla import domain as sla_domain
 from sla.evaluation import evaluate_contract_month

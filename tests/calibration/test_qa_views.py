@@ -22,7 +22,7 @@ from calibration.models import (
     Rubric,
     RubricVersion,
 )
-from outsourcing import clock
+from core import clock
 from tests.factories.calibration import make_rubric, make_session, viewer_of
 from tests.factories.partners import AgentFactory
 

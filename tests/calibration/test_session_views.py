@@ -22,7 +22,7 @@ from calibration.models import (
     SessionKind,
     SessionStatus,
 )
-from outsourcing import clock
+from core import clock
 from partners.models import Membership
 from tests.factories.calibration import answers, make_rubric, make_session, viewer_of
 from tests.factories.partners import PartnerFactory
@@ -567,7 +567,7 @@ def test_home_lists_the_sessions_a_reviewer_has_to_score(
                            [(buyer_reviewer, "buyer"), (partner_lead, "partner")])  # fmt: skip
     scoring = reverse("calibration:scoring", args=[session.pk])
     for user in (buyer_reviewer, partner_lead):
-        html = login(user).get(reverse("partners:home")).content.decode()
+        html = login(user).get(reverse("home:home")).content.decode()
         assert "Calibration sessions to score" in html
         assert scoring in html
-    assert scoring not in login(buyer_pm).get(reverse("partners:home")).content.decode()
+    assert scoring not in login(buyer_pm).get(reverse("home:home")).content.decode()

@@ -10,7 +10,7 @@ import pytest
 
 from calibration import blind, services
 from calibration.models import OutcomeItem, Score, SessionStatus
-from outsourcing.errors import DomainError
+from core.errors import DomainError
 from tests.factories.calibration import answers, make_rubric, make_session, viewer_of
 
 D = Decimal

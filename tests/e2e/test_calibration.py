@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from calibration.models import Score
-from outsourcing import clock
-from partners import demo
+from core import clock
+from demo import accounts as demo
 from partners.models import Partner, User
 from tests.factories.calibration import make_rubric, make_session
 

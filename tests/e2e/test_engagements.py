@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Page, expect
 
+from core import clock
 from engagements import domain
 from engagements.models import EngagementStage, ScopeVersion, Selection
-from outsourcing import clock
 from partners.models import Account, Membership, Partner, Role, User
 from sla.models import Contract
 

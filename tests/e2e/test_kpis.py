@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from outsourcing import clock
-from partners import demo
+from core import clock
+from demo import accounts as demo
 
 pytestmark = pytest.mark.e2e
 

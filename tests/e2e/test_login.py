@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from outsourcing import clock
-from partners import demo
+from core import clock
+from demo import accounts as demo
 
 pytestmark = pytest.mark.e2e
 

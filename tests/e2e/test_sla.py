@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from outsourcing import clock
-from partners import demo
+from core import clock
+from demo import accounts as demo
 from partners.models import Partner
 from sla.evaluation import evaluate_contract_month, month_of
 from sla.models import GovernedKpi, Settlement

@@ -12,6 +12,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core import clock
+from core.scoping import Viewer
 from engagements import domain, selectors, services
 from engagements.models import (
     Candidate,
@@ -23,9 +25,8 @@ from engagements.models import (
 )
 from kpis.models import Interaction
 from kpis.periods import Period, PeriodType
-from outsourcing import clock
 from partners.models import Membership, Partner, User
-from partners.scoping import Viewer, viewer_for_membership
+from partners.scoping import viewer_for_membership
 from sla.evaluation import evaluate_contract_month, month_of
 from tests.factories.api import error, token_for
 from tests.factories.engagements import bid, line

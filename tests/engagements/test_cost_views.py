@@ -249,7 +249,7 @@ def test_the_partner_page_shows_scope_discipline_and_cost_per_resolved(
     costed, world, types, login, buyer_pm, partner_lead, today
 ):
     recent_contacts(world, types, today, in_scope=19, outside=1)
-    url = reverse("partners:partner-detail", args=[world.harbor.pk])
+    url = reverse("home:partner-detail", args=[world.harbor.pk])
     page = login(buyer_pm).get(url).content.decode()
     assert "Scope discipline" in page
     assert "95.0 %" in page
@@ -269,7 +269,7 @@ def test_the_partner_page_shows_scope_discipline_and_cost_per_resolved(
 
 
 def test_the_partner_page_without_scope_or_cost_says_so(world, login, buyer_pm):
-    page = login(buyer_pm).get(reverse("partners:partner-detail", args=[world.pacific.pk]))
+    page = login(buyer_pm).get(reverse("home:partner-detail", args=[world.pacific.pk]))
     text = page.content.decode()
     assert "No scope of work yet" in text
     assert "No settlement in the last 3 months to cost." in text

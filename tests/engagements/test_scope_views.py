@@ -14,11 +14,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.scoping import Viewer
 from engagements import domain, services
 from engagements.models import BaselineSource, ScopeItem, ScopeVersion
 from kpis.models import Interaction
 from partners.models import InteractionType, Membership, User
-from partners.scoping import Viewer, viewer_for_membership
+from partners.scoping import viewer_for_membership
 from tests.factories.partners import PartnerFactory
 from tests.factories.sla import month_snapshot
 

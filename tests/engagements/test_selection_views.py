@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.scoping import Viewer
 from engagements import domain, services
 from engagements.models import (
     Candidate,
@@ -27,7 +28,7 @@ from engagements.models import (
     SelectionStatus,
 )
 from partners.models import InteractionType, Membership, Partner, User
-from partners.scoping import Viewer, viewer_for_membership
+from partners.scoping import viewer_for_membership
 from sla.models import Contract
 from tests.factories.engagements import bid, line
 
@@ -260,7 +261,7 @@ def test_a_program_manager_runs_a_selection_through_the_pages_to_a_partner(
     # then: Alpha is a partner with the selection's scope and a selection stage
     partner = Partner.objects.get(account=world.account, name="Alpha BPO")
     assert response.status_code == 302
-    assert response["Location"] == reverse("partners:partner-detail", args=[partner.pk])
+    assert response["Location"] == reverse("home:partner-detail", args=[partner.pk])
     [message] = messages_of(response)
     assert f"{reverse('sla:contract-create')}?from_candidate={alpha.pk}" in message
     assert reverse("engagements:stage-create", args=[partner.pk]) in message
@@ -275,13 +276,13 @@ def test_a_program_manager_runs_a_selection_through_the_pages_to_a_partner(
     # and the comparison is read-only, with the chosen partner linked
     page = text(pm.get(reverse("engagements:selection-detail", args=[selection.pk])))
     assert "Partner chosen" in page
-    assert reverse("partners:partner-detail", args=[partner.pk]) in page
+    assert reverse("home:partner-detail", args=[partner.pk]) in page
     assert reverse("engagements:candidate-choose", args=[bravo.pk]) not in page
     assert reverse("engagements:candidate-create", args=[selection.pk]) not in page
     assert "Add a red flag" not in page
     listing = text(pm.get(reverse("engagements:selection-list")))
     assert "Partner chosen" in listing
-    assert reverse("partners:partner-detail", args=[partner.pk]) in listing
+    assert reverse("home:partner-detail", args=[partner.pk]) in listing
 
 
 @pytest.fixture

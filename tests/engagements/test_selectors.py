@@ -10,11 +10,11 @@ from decimal import Decimal
 import pytest
 
 from calibration.models import CalibrationSession, SessionKind, SessionStatus
+from core import clock
 from engagements import domain, selectors, services
 from engagements.models import BaselineSource
 from engagements.services import BaselineInput, LineInput, ScopeInput, ScoreInput
 from kpis.models import Interaction
-from outsourcing import clock
 from partners.models import Partner
 from sla.domain import PricingModel
 from sla.models import BandStatus, Settlement

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 
+from core.errors import DomainError
 from engagements import domain, services
 from engagements.models import (
     Candidate,
@@ -30,7 +31,6 @@ from engagements.services import (
     ScoreInput,
     StageInput,
 )
-from outsourcing.errors import DomainError
 from partners.models import AuditEvent, InteractionType, Partner
 from tests.factories.calibration import viewer_of
 from tests.factories.engagements import line

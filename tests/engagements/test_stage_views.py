@@ -14,11 +14,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from calibration.models import CalibrationSession, SessionStatus
+from core import clock
 from engagements import selectors, services
 from engagements.models import EngagementStage, StageKind
 from engagements.services import StageInput
 from kpis.periods import Period, PeriodType
-from outsourcing import clock
 from partners.models import AuditEvent
 from sla.models import BandKind, BandStatus, Decision
 from tests.factories.calibration import make_rubric, make_session, viewer_of

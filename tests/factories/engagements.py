@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from core.scoping import Viewer
 from engagements import services
 from engagements.models import Candidate, Selection
 from partners.models import InteractionType
-from partners.scoping import Viewer
 
 
 def line(

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import factory
 
-from outsourcing import clock
+from core import clock
 from partners.models import (
     Account,
     Agent,

@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from outsourcing import clock
+from core import clock
 from outsourcing.celery import app as celery_app
 from partners.models import Invitation
 from partners.tasks import invitation_send_task, sessions_clear_expired_task

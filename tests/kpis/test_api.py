@@ -8,8 +8,8 @@ import pytest
 from django.test import TestCase
 from rest_framework.test import APIClient
 
+from core import clock
 from kpis.models import AggregateReport, ImportBatch, ImportStatus, Interaction, KpiSnapshot
-from outsourcing import clock
 from partners.models import InteractionType, Membership
 from partners.scoping import viewer_for_membership
 from partners.services import api_token_create

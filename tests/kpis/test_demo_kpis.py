@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from kpis import demo as kpi_demo
+from demo import accounts as demo
+from demo import kpis as kpi_demo
 from kpis.domain import Kpi, kpi_values, total
 from kpis.models import AggregateReport, Interaction, KpiSnapshot
 from kpis.periods import Period, PeriodType
-from partners import demo
 from partners.models import Agent, InteractionType, Partner
 
 TODAY = date(2026, 11, 23)

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kpis.domain import AttritionHealth, as_percent, attrition, attrition_health
+from core.formatting import as_percent
+from partners.domain import AttritionHealth, attrition, attrition_health
 
 
 def test_attrition_is_leavers_over_average_headcount_annualised():

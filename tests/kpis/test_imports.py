@@ -17,6 +17,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core import clock
 from kpis.importers import Importer
 from kpis.models import (
     AggregateReport,
@@ -26,7 +27,6 @@ from kpis.models import (
     KpiSnapshot,
     StagedRow,
 )
-from outsourcing import clock
 from partners.models import Agent, InteractionType, Team
 from tests.factories.partners import AgentFactory
 

@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from core.errors import DomainError
 from kpis.models import Interaction, KpiSnapshot
 from kpis.snapshots import partner_recompute
-from outsourcing.errors import DomainError
 from partners.models import Account, AuditEvent, InteractionType, Membership
 from partners.scoping import viewer_for_membership
 from partners.services import account_set_time_zone
@@ -162,6 +162,6 @@ def test_pages_read_the_date_in_the_accounts_zone(world, buyer_pm, login, today)
     world.account.save()
     tomorrow = today + timedelta(days=1)
     client = login(buyer_pm)
-    assert client.get(reverse("partners:home")).context["today"] == tomorrow
+    assert client.get(reverse("home:home")).context["today"] == tomorrow
     settings_page = client.get(URL).content.decode()
     assert f"where it is 00:30 on {tomorrow:%-d %B %Y}" in settings_page

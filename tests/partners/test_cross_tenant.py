@@ -19,10 +19,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from calibration import services as calibration_services
 from calibration.models import Dispute
+from core import clock
 from engagements import services as engagement_services
 from engagements.models import Candidate
 from kpis.models import ImportBatch, Interaction, KpiSnapshot
-from outsourcing import clock
 from partners.models import ApiToken, InteractionType, Invitation, Membership, Role
 from partners.scoping import viewer_for_membership
 from partners.services import api_token_create
@@ -89,10 +89,10 @@ def _candidate(o: dict[str, Any]) -> dict[str, Any]:
 
 
 URLS: dict[str, ObjectUrl | ListUrl | ScopedWrite | NotTenantData] = {
-    "partners:home": ListUrl(),
+    "home:home": ListUrl(),
     "partners:partner-list": ListUrl(),
     "partners:partner-create": ListUrl(buyer_only=True),
-    "partners:partner-detail": ObjectUrl(lambda o: {"pk": o["partner"].pk}),
+    "home:partner-detail": ObjectUrl(lambda o: {"pk": o["partner"].pk}),
     "partners:partner-update": ObjectUrl(lambda o: {"pk": o["partner"].pk}, buyer_only=True),
     "partners:agent-list": ObjectUrl(lambda o: {"pk": o["partner"].pk}),
     "partners:agent-detail": ObjectUrl(lambda o: {"pk": o["agent"].pk}),
@@ -556,7 +556,7 @@ def test_lists_never_show_another_accounts_data_to_a_buyer(name, objects, buyer_
 
 
 @pytest.mark.parametrize(
-    "name", ["partners:home", "partners:partner-list", "api:partner-list", "api:agent-list"]
+    "name", ["home:home", "partners:partner-list", "api:partner-list", "api:agent-list"]
 )
 def test_lists_show_the_buyer_every_partner_of_its_account(name, objects, buyer_pm, login):
     content = login(buyer_pm).get(reverse(name)).content
@@ -566,7 +566,7 @@ def test_lists_show_the_buyer_every_partner_of_its_account(name, objects, buyer_
 
 def test_objects_of_the_partner_users_own_partner_are_visible(world, partner_lead, login):
     client = login(partner_lead)
-    assert client.get(reverse("partners:partner-detail", args=[world.harbor.pk])).status_code == 200
+    assert client.get(reverse("home:partner-detail", args=[world.harbor.pk])).status_code == 200
     assert (
         client.get(reverse("partners:agent-detail", args=[world.harbor_agent.pk])).status_code
         == 200

@@ -9,16 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
-from partners import demo
-from partners.models import (
-    Account,
-    Agent,
-    InteractionType,
-    Membership,
-    Partner,
-    Role,
-    User,
-)
+from demo import accounts as demo
+from partners.models import Account, Agent, InteractionType, Membership, Partner, Role, User
 from partners.scoping import viewer_for_membership
 from partners.selectors import partner_rosters
 

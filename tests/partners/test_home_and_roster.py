@@ -24,13 +24,13 @@ from tests.factories.partners import AgentFactory, TeamFactory
     ],
 )
 def test_each_role_lands_on_its_own_home(persona, heading, request, login):
-    response = login(request.getfixturevalue(persona)).get(reverse("partners:home"))
+    response = login(request.getfixturevalue(persona)).get(reverse("home:home"))
     assert response.status_code == 200
     assert heading in response.content
 
 
 def test_program_manager_home_shows_people_and_recent_activity(login, buyer_pm, partner_lead):
-    content = login(buyer_pm).get(reverse("partners:home")).content.decode()
+    content = login(buyer_pm).get(reverse("home:home")).content.decode()
     assert "Partner QA lead" in content
     assert "Pending invitations" in content
     assert "Add a partner" in content
@@ -47,7 +47,7 @@ def test_partner_home_shows_its_teams_and_roster_changes(login, partner_lead, wo
         hire_date=days_ago(400),
         leaving_date=days_ago(3),
     )
-    content = login(partner_lead).get(reverse("partners:home")).content.decode()
+    content = login(partner_lead).get(reverse("home:home")).content.decode()
     assert "Harbor Chat" in content
     assert "New Nia" in content
     assert "Gone Gus" in content
@@ -135,12 +135,12 @@ def _queries(client, url) -> int:
 @pytest.mark.parametrize(
     ("persona", "url_name", "args"),
     [
-        ("buyer_pm", "partners:home", []),
-        ("buyer_reviewer", "partners:home", []),
-        ("buyer_exec", "partners:home", []),
-        ("partner_lead", "partners:home", []),
+        ("buyer_pm", "home:home", []),
+        ("buyer_reviewer", "home:home", []),
+        ("buyer_exec", "home:home", []),
+        ("partner_lead", "home:home", []),
         ("buyer_pm", "partners:partner-list", []),
-        ("buyer_pm", "partners:partner-detail", ["harbor"]),
+        ("buyer_pm", "home:partner-detail", ["harbor"]),
         ("buyer_pm", "partners:agent-list", ["harbor"]),
     ],
 )
@@ -194,7 +194,7 @@ def test_program_manager_adds_and_edits_a_partner(login, buyer_pm, world):
     )
     partner = Partner.objects.get(name="Atlas BPO")
     assert partner.account == world.account
-    assert response.url == reverse("partners:partner-detail", args=[partner.pk])
+    assert response.url == reverse("home:partner-detail", args=[partner.pk])
     client.post(
         reverse("partners:partner-update", args=[partner.pk]),
         {

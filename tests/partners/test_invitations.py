@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from outsourcing import clock
+from core import clock
 from partners.models import AuditEvent, Invitation, Membership, Role, User
 from tests.factories.partners import MembershipFactory, UserFactory, make_invitation
 
@@ -51,7 +51,7 @@ def test_invited_newcomer_creates_a_login_and_lands_on_their_home(
     assert b"Partner QA lead" in page.content
     response = client.post(url, NEW_PERSON, follow=True)
     # then
-    assert response.redirect_chain[-1][0] == reverse("partners:home")
+    assert response.redirect_chain[-1][0] == reverse("home:home")
     user = User.objects.get(email="nadia@harbor.test")
     membership = Membership.objects.get(user=user)
     assert (membership.role, membership.partner) == (Role.PARTNER_QA_LEAD, world.harbor)
@@ -84,7 +84,7 @@ def test_existing_user_signs_in_and_joins_a_second_account(login, outsider_pm, w
     assert response.status_code == 302
     assert Membership.objects.filter(user=outsider_pm).count() == 2
     # the account just joined becomes the current one
-    assert b"Northwind" in client.get(reverse("partners:home")).content
+    assert b"Northwind" in client.get(reverse("home:home")).content
 
 
 def test_anonymous_existing_user_is_asked_to_sign_in(client, outsider_pm, world):
@@ -189,7 +189,7 @@ def test_only_program_managers_invite(role_user, request, login):
 
 
 def test_mail_is_not_sent_for_an_invitation_withdrawn_before_the_task_ran(world):
-    from partners.services import invitation_send
+    from partners.emails import invitation_send
 
     invitation, _ = make_invitation(
         account=world.account, email="slow@example.com", revoked_at=clock.now()

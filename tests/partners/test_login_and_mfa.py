@@ -15,7 +15,7 @@ from allauth.mfa.totp.internal.auth import (
 from django.core import mail
 from django.urls import reverse
 
-from outsourcing import clock
+from core import clock
 from partners.models import Account, AuditEvent
 
 PASSWORD = "correct horse battery staple"
@@ -29,7 +29,7 @@ def test_login_with_email_and_password_lands_on_home(client, buyer_pm):
     response = client.post(
         reverse("account_login"), {"login": buyer_pm.email, "password": PASSWORD}, follow=True
     )
-    assert response.redirect_chain[-1][0] == reverse("partners:home")
+    assert response.redirect_chain[-1][0] == reverse("home:home")
     assert b"programme overview" in response.content
 
 
@@ -67,7 +67,7 @@ def test_password_reset_sends_a_link(client, buyer_pm):
 def test_logout_ends_the_session(login, buyer_pm):
     client = login(buyer_pm)
     client.post(reverse("account_logout"))
-    assert client.get(reverse("partners:home")).status_code == 302
+    assert client.get(reverse("home:home")).status_code == 302
 
 
 def test_anonymous_visitor_is_sent_to_login(client):
@@ -96,7 +96,7 @@ def test_user_activates_totp_through_allauth_and_then_must_use_it(client, buyer_
     )
     assert response.url == reverse("mfa_authenticate")
     response = client.post(reverse("mfa_authenticate"), {"code": current_code(secret)})
-    assert client.get(reverse("partners:home")).status_code == 200
+    assert client.get(reverse("home:home")).status_code == 200
 
 
 def test_program_manager_requires_mfa_for_the_account(login, buyer_pm, world):

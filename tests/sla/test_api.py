@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from outsourcing import clock
+from core import clock
 from sla.evaluation import evaluate_contract_month, month_of
 from sla.models import (
     Band,

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
+from core import clock
 from kpis.periods import Period, PeriodType
-from outsourcing import clock
 from partners.models import Role
 from sla.evaluation import evaluate_contract_month
 from sla.models import (
@@ -466,7 +466,7 @@ def test_partner_page_shows_contract_standing_with_its_heading_badge(
     # when
     html = (
         login(partner_lead)
-        .get(reverse("partners:partner-detail", args=[world.harbor.pk]))
+        .get(reverse("home:partner-detail", args=[world.harbor.pk]))
         .content.decode()
     )
     # then
@@ -482,9 +482,7 @@ def test_a_guardrail_heads_for_a_review_not_remediation(world, harbor_this_month
     status = BandStatus.objects.get(partner=world.harbor, kpi="aht", month=harbor_this_month)
     assert status.heading == "remediation"
     html = (
-        login(buyer_pm)
-        .get(reverse("partners:partner-detail", args=[world.harbor.pk]))
-        .content.decode()
+        login(buyer_pm).get(reverse("home:partner-detail", args=[world.harbor.pk])).content.decode()
     )
     assert "heading for review" in html
 
@@ -498,9 +496,7 @@ def test_partner_page_shows_exit_criteria_progress(world, buyer_pm, login):
         period_type="quarter", periods=2, streak=1,
     )  # fmt: skip
     html = (
-        login(buyer_pm)
-        .get(reverse("partners:partner-detail", args=[world.harbor.pk]))
-        .content.decode()
+        login(buyer_pm).get(reverse("home:partner-detail", args=[world.harbor.pk])).content.decode()
     )
     assert "CSAT below 80% for 2 consecutive quarters despite a remediation plan" in html
     assert "1 of 2 quarters" in html
@@ -508,18 +504,16 @@ def test_partner_page_shows_exit_criteria_progress(world, buyer_pm, login):
 
 def test_partner_page_without_contract_shows_no_standing(world, buyer_pm, login):
     html = (
-        login(buyer_pm)
-        .get(reverse("partners:partner-detail", args=[world.harbor.pk]))
-        .content.decode()
+        login(buyer_pm).get(reverse("home:partner-detail", args=[world.harbor.pk])).content.decode()
     )
     assert "Contract standing" not in html
 
 
 def test_program_manager_home_lists_early_warnings(world, harbor_this_month, buyer_pm, login):
-    html = login(buyer_pm).get(reverse("partners:home")).content.decode()
+    html = login(buyer_pm).get(reverse("home:home")).content.decode()
     assert "Early warnings" in html
     assert "heading for penalty" in html
-    assert reverse("partners:partner-detail", args=[world.harbor.pk]) in html
+    assert reverse("home:partner-detail", args=[world.harbor.pk]) in html
 
 
 def test_scorecard_shows_the_months_sla_bands(world, harbor_this_month, partner_lead, login):
@@ -545,7 +539,7 @@ def test_partner_page_and_scorecard_mark_a_value_at_risk_of_a_graver_band(
     status = BandStatus.objects.get(partner=world.harbor, kpi="csat", month=month)
     assert (status.band_kind, status.at_risk) == ("base", True)
     client = login(partner_lead)
-    html = client.get(reverse("partners:partner-detail", args=[world.harbor.pk])).content.decode()
+    html = client.get(reverse("home:partner-detail", args=[world.harbor.pk])).content.decode()
     assert 'class="badge at-risk"' in html
     html = client.get(
         reverse("kpis:scorecard-channels", args=[world.harbor.pk]),

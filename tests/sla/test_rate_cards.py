@@ -11,8 +11,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from core.errors import DomainError
 from kpis.models import Interaction
-from outsourcing.errors import DomainError
 from partners.models import InteractionType
 from sla import evaluation, services
 from sla.models import ChannelVolume, Contract, GovernedKpi, RateLine, Settlement

@@ -17,10 +17,10 @@ import pytest
 from django.urls import reverse
 
 from calibration.models import CalibrationSession
+from core import clock
 from kpis.models import Interaction
 from kpis.periods import Period, PeriodType
 from kpis.snapshots import partner_recompute
-from outsourcing import clock
 from partners.models import InteractionType
 from sla.evaluation import calibration_alignment, evaluate_contract_month, open_months
 from sla.models import BandStatus, PlanStatus, RemediationPlan, Settlement

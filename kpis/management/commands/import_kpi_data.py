@@ -7,10 +7,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.errors import DomainError
 from kpis.models import ImportStatus, UnknownAgents
 from kpis.rows import PRESETS, Kind
 from kpis.services import SAVED, import_file_on_disk
-from outsourcing.errors import DomainError
 from partners.models import Account
 from partners.selectors import partner_by_key
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core import clock
 from kpis.periods import Period, PeriodType
-from outsourcing import clock
 from partners.models import Account
 from partners.selectors import partner_by_key
 from sla.evaluation import exit_criteria_check, partner_months_evaluate

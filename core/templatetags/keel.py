@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import template
 
-from kpis.domain import as_percent
+from core.formatting import as_percent
 
 register = template.Library()
 

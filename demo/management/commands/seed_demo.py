@@ -1,4 +1,4 @@
-"""Create the demo programme (see partners.demo)."""
+"""Create the demo programme (see demo.accounts)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from calibration import demo as calibration_demo
-from engagements import demo as engagement_demo
-from kpis import demo as kpi_demo
-from outsourcing import clock
-from partners import demo
+from core import clock
+from demo import accounts as account_demo
+from demo import calibration as calibration_demo
+from demo import engagements as engagement_demo
+from demo import kpis as kpi_demo
+from demo import sla as sla_demo
 from partners.models import Account
-from sla import demo as sla_demo
 
 
 class Command(BaseCommand):
@@ -45,7 +45,7 @@ class Command(BaseCommand):
                 "Use a fresh database (or --if-empty to skip quietly)."
             )
         day = today or clock.today()
-        account = demo.build(seed=seed, today=day)
+        account = account_demo.build(seed=seed, today=day)
         rows = {"interactions": 0, "aggregate_reports": 0}
         for each in Account.objects.order_by("name"):
             # QA evaluations first: the KPI snapshots count them as the QA score.
@@ -72,8 +72,8 @@ class Command(BaseCommand):
                 f"{rows['settlements']} monthly settlements and {rows['plans']} remediation "
                 f"plans; {rows['scopes']} scope versions, {rows['stages']} engagement stages and "
                 f"{rows['selections']} partner selection with {rows['candidates']} candidates. "
-                f"Demo users (password {demo.DEMO_PASSWORD!r}): "
-                + ", ".join(u.email for u in demo.USERS)
-                + f"; {demo.SECOND_ACCOUNT_USERS[0].email}."
+                f"Demo users (password {account_demo.DEMO_PASSWORD!r}): "
+                + ", ".join(u.email for u in account_demo.USERS)
+                + f"; {account_demo.SECOND_ACCOUNT_USERS[0].email}."
             )
         )

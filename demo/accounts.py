@@ -20,7 +20,7 @@ from django.db import connections, router, transaction
 from django.db.models import Model
 
 from calibration.domain import due_dates
-from outsourcing import clock
+from core import clock
 from partners.models import (
     Account,
     Agent,
@@ -283,7 +283,7 @@ SECOND_ACCOUNT_USERS = (
 
 
 # The demo's story holds on any day it is seeded: each partner's calibration cadence has a
-# session due in the next two weeks, for the reviewers to score blind (calibration.demo).
+# session due in the next two weeks, for the reviewers to score blind (demo.calibration).
 SCORING_AHEAD_DAYS = 14
 
 

@@ -45,6 +45,9 @@ from django.db.models import Min, Sum
 from django.utils import timezone
 from django.utils.text import slugify
 
+from core import clock
+from core.scoping import Viewer
+from demo.accounts import DEMO_ACCOUNT
 from engagements import domain, selectors, services
 from engagements.models import (
     Candidate,
@@ -61,8 +64,6 @@ from engagements.models import (
 from engagements.services import BaselineInput, ItemInput, LineInput, ScopeInput, StageInput
 from kpis.models import KpiSnapshot
 from kpis.periods import Period, PeriodType
-from outsourcing import clock
-from partners.demo import DEMO_ACCOUNT
 from partners.models import (
     Account,
     AuditEvent,
@@ -74,7 +75,7 @@ from partners.models import (
     Role,
     Team,
 )
-from partners.scoping import Viewer, viewer_for_membership
+from partners.scoping import viewer_for_membership
 
 D = Decimal
 Shift = domain.Shift
@@ -563,7 +564,7 @@ def _selection(
     CandidateRedFlag.objects.filter(candidate__selection=selection).update(
         created_at=_moment(scored)
     )
-    # Harborline is already a partner of the demo (partners.demo created it with its teams
+    # Harborline is already a partner of the demo (demo.accounts created it with its teams
     # and roster), so `candidate_choose`, which creates the partner, cannot be used: the
     # choice is recorded as it would have made it. The selection is closed, the candidate
     # points at the partner, and the selection's scope becomes the partner's version 1.

@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from kpis.demo import CHANNEL_TIMES, HANDLE_MEAN_FACTOR
+from demo.kpis import CHANNEL_TIMES, HANDLE_MEAN_FACTOR
 from kpis.models import KpiSnapshot
 from kpis.periods import Period, PeriodType, periods_between
 from partners.models import Account, InteractionType, Membership, Partner, Role

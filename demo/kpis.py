@@ -18,6 +18,7 @@ from itertools import accumulate
 from django.db import transaction
 from django.db.models import Min
 
+from demo.accounts import INTERACTION_MIX, insert_rows, moment
 from kpis.models import (
     AggregateReport,
     ImportBatch,
@@ -28,7 +29,6 @@ from kpis.models import (
 )
 from kpis.periods import Period, PeriodType
 from kpis.snapshots import partner_recompute
-from partners.demo import INTERACTION_MIX, insert_rows, moment
 from partners.models import Account, Agent, InteractionType, Partner
 
 DETAIL_WEEKS = 8

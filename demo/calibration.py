@@ -9,7 +9,7 @@
   Harborline's and Lotus's alignment improves as the relationship matures; Meridian's
   worsens, its QA lead scoring ever more leniently. Past sessions (due before today) are
   closed with their outcomes; the last one waits for its debrief. The next, due within two
-  weeks (today included: `partners.demo.go_live` picks go-live days that make it so), is in
+  weeks (today included: `demo.accounts.go_live` picks go-live days that make it so), is in
   blind scoring: the buyer's reviewer has submitted, the partner's QA lead has not.
 """
 
@@ -40,9 +40,9 @@ from calibration.models import (
     SessionStatus,
     Side,
 )
-from kpis.demo import DRIFTING, HISTORY_DAYS, quality
+from demo.accounts import insert_rows, moment
+from demo.kpis import DRIFTING, HISTORY_DAYS, quality
 from kpis.models import Interaction
-from partners.demo import insert_rows, moment
 from partners.models import Account, Agent, Membership, Partner, Role, User
 
 CRITERIA = [

@@ -1,0 +1,20 @@
+"""Numbers as people read them: one definition of each format, for pages, exports and
+explanations alike."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+
+def as_percent(fraction: Decimal | None, places: int = 1) -> Decimal | None:
+    """A fraction as a percentage rounded half-up, for display."""
+    if fraction is None:
+        return None
+    quantum = Decimal(1).scaleb(-places)
+    return (fraction * 100).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def percent_text(fraction: Decimal | None, places: int = 1) -> str:
+    """0.4321 → "43.2 %"; an undefined value shows as an en dash."""
+    value = as_percent(fraction, places)
+    return "–" if value is None else f"{value} %"

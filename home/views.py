@@ -1,0 +1,81 @@
+"""Pages that span the apps: each role's home page and a partner's page, which read the
+rosters (partners), scorecards and standing (sla), calibration and the engagement together.
+
+This app is Keel's top floor (docs/ARCHITECTURE.md): it may read every app below it, and no
+app imports it. Views stay thin and read through each app's selectors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.views.generic import TemplateView
+
+from calibration import selectors as calibration_selectors
+from core.scoping import get_scoped_or_404
+from engagements import selectors as engagement_selectors
+from partners import selectors
+from partners.mixins import ViewerRequiredMixin
+from partners.models import Partner, Role
+from sla import selectors as sla_selectors
+
+
+class HomeView(ViewerRequiredMixin, TemplateView):
+    """The landing page, shaped by the viewer's role."""
+
+    templates = {
+        Role.PROGRAM_MANAGER: "home/home_program_manager.html",
+        Role.QA_REVIEWER: "home/home_qa_reviewer.html",
+        Role.EXECUTIVE: "home/home_executive.html",
+        Role.PARTNER_QA_LEAD: "home/home_partner.html",
+        Role.PARTNER_VIEWER: "home/home_partner.html",
+    }
+
+    def get_template_names(self) -> list[str]:
+        return [self.templates[Role(self.viewer.role)]]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        today = context["today"]
+        viewer = self.viewer
+        if viewer.partner is not None:
+            context.update(
+                selectors.partner_overview(viewer=viewer, partner=viewer.partner, today=today)
+            )
+        else:
+            rosters = selectors.partner_rosters(viewer=viewer, today=today)
+            context["rosters"] = rosters
+            context["channel_headcounts"] = selectors.channel_headcounts(viewer=viewer, today=today)
+            context["total_headcount"] = sum(r.headcount for r in rosters)
+        if viewer.has_role(Role.PROGRAM_MANAGER):
+            context["role_counts"] = {
+                Role(role).label: n for role, n in selectors.role_counts(viewer=viewer).items()
+            }
+            context["pending_invitations"] = (
+                selectors.invitations_list(viewer=viewer).pending().count()
+            )
+            context["recent_events"] = selectors.audit_events_list(viewer=viewer)[:8]
+            context["early_warnings"] = sla_selectors.early_warnings(viewer, today)
+        if viewer.has_role(Role.QA_REVIEWER):
+            context["teams"] = selectors.team_headcounts(viewer=viewer, today=today)
+        context["to_score"] = calibration_selectors.sessions_to_score(viewer)
+        return context
+
+
+class PartnerDetailView(ViewerRequiredMixin, TemplateView):
+    template_name = "home/partner_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        partner = get_scoped_or_404(Partner, self.viewer, pk=self.kwargs["pk"])
+        context["partner"] = partner
+        context.update(
+            selectors.partner_overview(viewer=self.viewer, partner=partner, today=context["today"])
+        )
+        context["standing"] = sla_selectors.contract_standing(
+            self.viewer, partner, context["today"]
+        )
+        context["engagement"] = engagement_selectors.partner_engagement(
+            self.viewer, partner, context["today"]
+        )
+        return context

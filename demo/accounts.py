@@ -1,7 +1,7 @@
 """The demo programme: Northwind Retail and its three support partners.
 
 Everything is generated from a seed and a reference day, so the same inputs give the same
-programme. Figures follow the domain brief (DOMAIN.md): three delivery models, go-live dates
+programme. Figures follow the domain facts (docs/domain.md): three delivery models, go-live dates
 6 to 14 months back, the four channels, the 2500/1200/800/300/200 interaction-type mix, and
 a roster whose attrition sits near the industry's 30-50 %/year, higher for one partner.
 """
@@ -13,6 +13,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
@@ -37,7 +38,7 @@ from partners.models import (
 DEMO_PASSWORD = "keel-demo-2026"
 DEMO_ACCOUNT = "Northwind Retail"
 
-# Interaction types and their typical monthly volume per 5,000 contacts (DOMAIN.md, "Scope").
+# Interaction types and their typical monthly volume per 5,000 contacts (docs/domain.md, "Scope").
 INTERACTION_MIX: dict[str, tuple[str, int, bool]] = {
     "order-status": ("Order status", 2500, False),
     "product-question": ("Product question", 1200, False),
@@ -330,16 +331,16 @@ def insert_rows(model: type[Model], objects: Sequence[Model]) -> int:
     now = clock.now()
     plain = (int, bool, str, float, type(None))
 
-    def row(obj: Model) -> tuple[object, ...]:
-        values = []
+    def row(obj: Model) -> tuple[Any, ...]:
+        values: list[Any] = []
         for f in fields:
             value = now if f.attname in stamped else getattr(obj, f.attname)
             values.append(value if type(value) in plain else f.get_db_prep_save(value, connection))
         return tuple(values)
 
     rows = [row(obj) for obj in objects]
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(str(model._meta.db_table))
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":

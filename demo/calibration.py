@@ -193,7 +193,7 @@ def _items(partner: Partner, session: CalibrationSession, rng: random.Random) ->
             for i, pk in enumerate(chosen)
         ]  # fmt: skip
     channels = sorted({a.team.channel for a in partner.agents.filter(team__isnull=False)
-                       .select_related("team")}) or ["voice"]  # fmt: skip
+                       .select_related("team") if a.team is not None}) or ["voice"]  # fmt: skip
     return [
         SessionItem(
             session=session, position=i, channel=channels[i % len(channels)],
@@ -245,7 +245,8 @@ def _debrief(session: CalibrationSession, owner: User, rng: random.Random, today
             ))  # fmt: skip
     NoActionNote.objects.bulk_create(notes)
     session.status = SessionStatus.CLOSED
-    session.closed_at = min(session.revealed_at + timedelta(days=1), moment(today))  # type: ignore[operator]
+    assert session.revealed_at is not None  # revealed just above
+    session.closed_at = min(session.revealed_at + timedelta(days=1), moment(today))
     session.save(update_fields=["status", "closed_at"])
 
 
@@ -263,9 +264,11 @@ def build_sessions(*, account: Account, seed: int, today: date) -> int:
         if facilitator is None or buyer is None or lead is None:
             continue
         rng = random.Random(f"{seed}-calibration-{partner.name}")
-        start = max(partner.go_live_date, today - timedelta(days=HISTORY_DAYS))  # type: ignore[type-var]
+        go_live = partner.go_live_date
+        assert go_live is not None  # every demo partner is live
+        start = max(go_live, today - timedelta(days=HISTORY_DAYS))
         # Past sessions only: the one due today, if any, is still being scored.
-        due = [d for d in domain.due_dates(partner.go_live_date, today)  # type: ignore[arg-type]
+        due = [d for d in domain.due_dates(go_live, today)
                if start + timedelta(days=7) <= d < today]  # fmt: skip
         with transaction.atomic():
             for n, day in enumerate(due):

@@ -12,12 +12,12 @@ Northwind Retail:
   headline is the highest. The executive is the enthusiast who gives Cebu Prime all 5s;
   the median of the three evaluators keeps it last.
 - A scope of work per partner: its real channels and volume (the last three complete
-  months of KPI data) spread like DOMAIN.md's typical mix, the in-house baseline per
-  channel, 1.5 FTE of governance, escalation criteria and compliance items with evidence
-  links. Harborline's scope is at version 2 (weekend cover and the retail peak added after
-  the first peak season: a forecast peak to trough above 1.7). Meridian's scope keeps
-  billing and escalations in-house, yet Meridian handles them: its scope discipline sits
-  near 90 %, below the healthy 95 %.
+  months of KPI data) spread like the typical mix (docs/domain.md, "Scope"), the in-house
+  baseline per channel, 1.5 FTE of governance, escalation criteria and compliance items
+  with evidence links. Harborline's scope is at version 2 (weekend cover and the retail
+  peak added after the first peak season: a forecast peak to trough above 1.7).
+  Meridian's scope keeps billing and escalations in-house, yet Meridian handles them: its
+  scope discipline sits near 90 %, below the healthy 95 %.
 - Stages per partner: selection, a pilot of 12 weeks on one channel, one interaction type
   and one shift, then a second interaction type and a second channel. Each expansion's
   gate is worked out as it stood on the day, from the band statuses and calibration of the
@@ -382,8 +382,8 @@ def _mix(
     total: int,
 ) -> list[LineInput]:  # fmt: skip
     """`total` contacts spread over the channels like `volumes` and over the interaction
-    types like DOMAIN.md's typical mix (the types kept in-house left out), adding up
-    exactly."""
+    types like the typical mix (docs/domain.md, "Scope"; the types kept in-house left out),
+    adding up exactly."""
     standard = [t for t in domain.STANDARD_MIX if t.code not in kept and t.code in types]
     weights = [
         domain.MixLine(channel, t.code, volume * t.contacts)
@@ -508,8 +508,8 @@ def _selection(
         selection = services.selection_create(
             viewer=pm, name=SELECTION_NAME.format(year=opened.year)
         )
-        # The request for proposals: DOMAIN.md's typical month of 5,000 contacts on
-        # Harborline's channels, weekdays only.
+        # The request for proposals: the typical month of 5,000 contacts (docs/domain.md,
+        # "Scope") on Harborline's channels, weekdays only.
         scope = services.scope_save(
             viewer=pm, selection=selection,
             data=_scope_input(

@@ -102,7 +102,8 @@ def agent_skill(rng: random.Random) -> float:
 
 
 def ramp(agent: Agent, day: date) -> float:
-    """New agents start below par and reach it after about ten weeks (DOMAIN.md)."""
+    """New agents start below par and reach it after about ten weeks (docs/domain.md,
+    "Engagement stages": ramp realism)."""
     weeks = (day - agent.hire_date).days / 7
     return -0.08 * max(0.0, 1 - weeks / 10)
 

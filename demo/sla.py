@@ -3,7 +3,7 @@
 Each Northwind partner gets a contract with its own rate card (Harborline per agent hour on
 voice and per contact on email and chat, Meridian per contact with complaints and returns
 priced above the rest, Lotus hybrid: per contact plus a bonus per resolved contact)
-and one SLA governing CSAT and FCR (DOMAIN.md's bands), SLA adherence and escalation rate
+and one SLA governing CSAT and FCR (docs/domain.md, "SLA bands"), SLA adherence and escalation rate
 (bands negotiated after the pilot) on every channel it serves, with AHT as a guardrail.
 Meridian's drift after its sixth month takes it through remediation into penalty. Every
 month with data is evaluated as the nightly run would have on the third day of the next

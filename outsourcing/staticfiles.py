@@ -26,7 +26,8 @@ class PlotlyFinder(BaseFinder):
     def check(self, **kwargs: Any) -> list[Any]:
         return []
 
-    def find(self, path: str, find_all: bool = False, **kwargs: Any) -> str | list[str]:
+    # django-stubs declares `find` as two overloads on a Literal flag; one body answers both.
+    def find(self, path: str, find_all: bool = False, **kwargs: Any) -> str | list[str]:  # type: ignore[override]
         if path == STATIC_PATH and PLOTLY_JS.is_file():
             return [str(PLOTLY_JS)] if find_all else str(PLOTLY_JS)
         return [] if find_all else ""

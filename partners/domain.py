@@ -11,7 +11,7 @@ DAYS_PER_YEAR = Decimal(365)
 
 
 class AttritionHealth(StrEnum):
-    """Bands of annualised agent attrition (DOMAIN.md, "KPIs": agent attrition)."""
+    """Bands of annualised agent attrition (docs/domain.md, "KPIs": agent attrition)."""
 
     GOOD = "good"  # under 30 %/year
     TYPICAL = "typical"  # 30-50 %/year: inbound voice industry norm

@@ -244,7 +244,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # STATIC FILES
 # ------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT: Path | None = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
@@ -259,7 +259,7 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-MEDIA_ROOT = BASE_DIR / "media"
+MEDIA_ROOT: Path | str = BASE_DIR / "media"
 
 # SECURITY
 # ------------------------------------------------------------------------------

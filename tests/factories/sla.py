@@ -1,4 +1,5 @@
-"""Contracts, SLAs and bands for tests: `csat_sla(partner)` is DOMAIN.md's CSAT example."""
+"""Contracts, SLAs and bands for tests: `csat_sla(partner)` is the CSAT example of
+docs/domain.md ("SLA bands")."""
 
 from __future__ import annotations
 

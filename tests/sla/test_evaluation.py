@@ -245,7 +245,7 @@ def test_a_crash_leaves_the_previous_result_intact(world, contract):
     net = Settlement.objects.get().net
     september_data(world.harbor, voice_csat=(1_000, 900))
     with (
-        mock.patch.object(evaluation, "_open_plans", side_effect=RuntimeError("worker lost")),
+        mock.patch("sla.evaluation.months.open_plans", side_effect=RuntimeError("worker lost")),
         pytest.raises(RuntimeError),
     ):
         evaluation.evaluate_contract_month(contract, SEPTEMBER, EARLY_OCTOBER)

@@ -15,6 +15,8 @@ def _decimal_equal(a: Any, b: Any) -> bool:
 
 
 def changed(obj: Any, fields: dict[str, Any]) -> bool:
+    """Whether `obj` holds anything other than `fields`: decimals to six places (the stored
+    precision), a band by its key."""
     for name, value in fields.items():
         current = getattr(obj, name)
         if name == "band":

@@ -20,9 +20,6 @@ from sla import domain
 from sla.evaluation.inputs import calibration_alignment, kpi_value, moment
 from sla.models import ExitCriterion, PlanKind, PlanStatus, RemediationPlan
 
-# EXIT CRITERIA
-# ------------------------------------------------------------------------------
-
 
 def _criterion_periods(criterion: ExitCriterion, today: date) -> list[Period]:
     period_type = PeriodType(criterion.period_type)

@@ -1,7 +1,11 @@
 """The admin shows SLA data to superusers; computed results (statuses, settlements) are
 read-only there, because only the nightly evaluation and approval write them."""
 
+from __future__ import annotations
+
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 
 from sla.models import (
     Band,
@@ -19,10 +23,10 @@ from sla.models import (
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -74,8 +78,7 @@ class BandStatusAdmin(ReadOnlyAdmin):
 class SettlementLineInline(admin.TabularInline):
     model = SettlementLine
     extra = 0
-    fields = ["basis", "channel", "kpi", "explanation", "credit", "bonus"]
-    readonly_fields = fields
+    fields = readonly_fields = ("basis", "channel", "kpi", "explanation", "credit", "bonus")
     can_delete = False
 
 

@@ -12,6 +12,7 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 
+from core.errors import DomainError
 from partners.models import Membership
 from partners.scoping import viewer_for_membership
 from sla import evaluation, services
@@ -38,8 +39,9 @@ def pm_viewer(buyer_pm):
 
 @pytest.fixture
 def contract(world):
-    """DOMAIN.md's CSAT bands on every channel, FCR bands and an AHT guardrail on voice; per
-    contact at 3.85 USD; credits capped at 5 % of the invoice, bonuses at 5 %."""
+    """The CSAT template's bands (docs/domain.md, "SLA bands") on every channel, FCR bands
+    and an AHT guardrail on voice; per contact at 3.85 USD; credits capped at 5 % of the
+    invoice, bonuses at 5 %."""
     contract = make_contract(
         world.harbor, pricing_model="per_contact", rate=D("3.85"), credit_cap_pct=D(5)
     )
@@ -245,7 +247,7 @@ def test_a_crash_leaves_the_previous_result_intact(world, contract):
     net = Settlement.objects.get().net
     september_data(world.harbor, voice_csat=(1_000, 900))
     with (
-        mock.patch.object(evaluation, "_open_plans", side_effect=RuntimeError("worker lost")),
+        mock.patch("sla.evaluation.months.open_plans", side_effect=RuntimeError("worker lost")),
         pytest.raises(RuntimeError),
     ):
         evaluation.evaluate_contract_month(contract, SEPTEMBER, EARLY_OCTOBER)
@@ -338,12 +340,62 @@ def test_approving_is_for_program_managers_and_complete_months(
     evaluation.evaluate_contract_month(contract, SEPTEMBER, date(2026, 9, 20))
     settlement = Settlement.objects.get()
     lead = viewer_for_membership(Membership.objects.get(user=partner_lead))
-    with pytest.raises(services.DomainError, match="program managers"):
+    with pytest.raises(DomainError, match="program managers"):
         services.settlement_approve(viewer=lead, settlement=settlement, today=EARLY_OCTOBER)
-    with pytest.raises(services.DomainError, match="not over yet"):
+    with pytest.raises(DomainError, match="not over yet"):
         services.settlement_approve(
             viewer=pm_viewer, settlement=settlement, today=date(2026, 9, 30)
         )
     services.settlement_approve(viewer=pm_viewer, settlement=settlement, today=EARLY_OCTOBER)
-    with pytest.raises(services.DomainError, match="already approved"):
+    with pytest.raises(DomainError, match="already approved"):
         services.settlement_approve(viewer=pm_viewer, settlement=settlement, today=EARLY_OCTOBER)
+
+
+def test_recomputing_is_a_program_managers_write_on_a_month_that_has_started(
+    world, contract, partner_lead, outsider_pm, pm_viewer
+):
+    september_data(world.harbor)
+    evaluation.evaluate_contract_month(contract, SEPTEMBER, date(2026, 9, 20))
+    settlement = Settlement.objects.get()
+    lead = viewer_for_membership(Membership.objects.get(user=partner_lead))
+    with pytest.raises(DomainError, match="Only program managers") as refused:
+        services.settlement_recompute(viewer=lead, settlement=settlement, today=EARLY_OCTOBER)
+    assert refused.value.code == "permission_denied"
+    outsider = viewer_for_membership(Membership.objects.get(user=outsider_pm))
+    with pytest.raises(DomainError) as hidden:
+        services.settlement_recompute(viewer=outsider, settlement=settlement, today=EARLY_OCTOBER)
+    assert hidden.value.code == "not_found"
+    with pytest.raises(DomainError, match="September 2026 has not started yet") as early:
+        services.settlement_recompute(
+            viewer=pm_viewer, settlement=settlement, today=date(2026, 8, 31)
+        )
+    assert early.value.code == "month_not_started"
+    assert not RemediationPlan.objects.exists()
+
+
+def test_recomputing_says_what_changed(world, contract, pm_viewer):
+    september_data(world.harbor)
+    evaluation.evaluate_contract_month(contract, SEPTEMBER, date(2026, 9, 20))
+    settlement = Settlement.objects.get()
+    # The month is over now: the plans its bands ask for open.
+    done = services.settlement_recompute(
+        viewer=pm_viewer, settlement=settlement, today=EARLY_OCTOBER
+    )
+    opened = RemediationPlan.objects.count()
+    assert opened > 0
+    assert done.outcome.plans_opened == opened
+    assert done.message.endswith(f" Remediation plans opened: {opened}, closed: 0.")
+    again = services.settlement_recompute(
+        viewer=pm_viewer, settlement=settlement, today=EARLY_OCTOBER
+    )
+    assert again.message == "Recomputed on the latest data: nothing changed."
+    # An approved month stays frozen: late data changes its pending adjustment.
+    approved = services.settlement_approve(
+        viewer=pm_viewer, settlement=settlement, today=EARLY_OCTOBER
+    )
+    same = services.settlement_recompute(viewer=pm_viewer, settlement=approved, today=EARLY_OCTOBER)
+    assert same.message == "Recomputed on the latest data: the pending adjustment is unchanged."
+    september_data(world.harbor, voice_csat=(1_000, 900))
+    late = services.settlement_recompute(viewer=pm_viewer, settlement=approved, today=EARLY_OCTOBER)
+    assert late.message == "Recomputed on the latest data: the pending adjustment changed."
+    assert Settlement.objects.get().adjustment != 0

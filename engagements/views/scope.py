@@ -31,7 +31,7 @@ from core.errors import DomainError
 from core.formatting import as_percent
 from core.scoping import Viewer, get_scoped_or_404, scope
 from engagements import domain, selectors, services
-from engagements.forms_scope import (
+from engagements.forms import (
     InteractionTypeForm,
     ScopeForms,
     blank_input,

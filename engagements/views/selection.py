@@ -30,7 +30,7 @@ from core.charts import INTERVAL as BAND
 from core.errors import DomainError
 from core.scoping import Viewer, get_scoped_or_404, scope
 from engagements import domain, selectors, services
-from engagements.forms_selection import (
+from engagements.forms import (
     CandidateForm,
     RedFlagForm,
     ScoreSheetForm,

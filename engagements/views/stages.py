@@ -28,7 +28,7 @@ from django.views.generic import FormView, TemplateView
 from core import clock
 from core.scoping import Viewer, get_scoped_or_404, scope
 from engagements import domain, selectors, services
-from engagements.forms_stages import GateForm, StageForm
+from engagements.forms import GateForm, StageForm
 from engagements.models import EngagementStage, StageKind
 from kpis.periods import Period, PeriodType
 from partners.mixins import DomainFormMixin, ProgramManagerMixin, ViewerRequiredMixin

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from engagements.views import costs, scope, selection, stages
+from engagements.views import candidates, costs, interaction_types, scope, selection, stages
 
 app_name = "engagements"
 
@@ -18,8 +18,16 @@ urlpatterns = [
         scope.SelectionScopeEditView.as_view(),
         name="selection-scope-edit",
     ),
-    path("interaction-types/new/", scope.InteractionTypeCreateView.as_view(), name="type-create"),
-    path("interaction-types/standard/", scope.StandardTypesView.as_view(), name="types-standard"),
+    path(
+        "interaction-types/new/",
+        interaction_types.InteractionTypeCreateView.as_view(),
+        name="type-create",
+    ),
+    path(
+        "interaction-types/standard/",
+        interaction_types.StandardTypesView.as_view(),
+        name="types-standard",
+    ),
     # Engagement stages and gates
     path("partners/<int:pk>/engagement/", stages.TimelineView.as_view(), name="timeline"),
     path(
@@ -41,20 +49,24 @@ urlpatterns = [
     ),
     path(
         "selections/<int:pk>/candidates/new/",
-        selection.CandidateCreateView.as_view(),
+        candidates.CandidateCreateView.as_view(),
         name="candidate-create",
     ),
     path(
         "candidates/<int:pk>/edit/",
-        selection.CandidateUpdateView.as_view(),
+        candidates.CandidateUpdateView.as_view(),
         name="candidate-update",
     ),
     path(
-        "candidates/<int:pk>/score/", selection.CandidateScoreView.as_view(), name="candidate-score"
+        "candidates/<int:pk>/score/",
+        candidates.CandidateScoreView.as_view(),
+        name="candidate-score",
     ),
-    path("candidates/<int:pk>/red-flags/", selection.RedFlagAddView.as_view(), name="red-flag-add"),
     path(
-        "red-flags/<int:pk>/delete/", selection.RedFlagDeleteView.as_view(), name="red-flag-delete"
+        "candidates/<int:pk>/red-flags/", candidates.RedFlagAddView.as_view(), name="red-flag-add"
+    ),
+    path(
+        "red-flags/<int:pk>/delete/", candidates.RedFlagDeleteView.as_view(), name="red-flag-delete"
     ),
     path(
         "candidates/<int:pk>/choose/",

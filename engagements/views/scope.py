@@ -1,19 +1,18 @@
 """HTML views of the scope of work: a partner's current statement of work with its scope
-discipline and forecast against actual volume, its earlier versions, the editor that writes
-the next version (for a partner or for a selection), and interaction types.
+discipline and forecast against actual volume, its earlier versions, and the editor that
+writes the next version (for a partner or for a selection).
 
 Thin, as everywhere in Keel: partners and selections come through `partners.scoping` and
-`engagements.selectors` (another partner's or account's are a 404), writes go through
+`engagements.selectors` (another partner's or account's are a 404), what the page shows is
+shaped by `engagements.viewmodels` and drawn by `engagements.charts`, writes go through
 `engagements.services`, whose `DomainError` becomes an error at the top of the form, and
 only program managers reach the pages that write.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -21,305 +20,29 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.views import View
-from django.views.generic import FormView, TemplateView
+from django.utils.http import urlencode
+from django.views.generic import TemplateView
 
 from core import clock
-from core.charts import ACCENT
 from core.errors import DomainError
-from core.formatting import as_percent
-from core.scoping import Viewer, get_scoped_or_404, scope
+from core.scoping import get_scoped_or_404, scope
 from engagements import domain, selectors, services
-from engagements.forms_scope import (
-    InteractionTypeForm,
-    ScopeForms,
-    blank_input,
-    missing_standard,
-    typical_mix,
+from engagements.charts import volume_figure
+from engagements.forms import ScopeForms, blank_input, missing_standard, typical_mix
+from engagements.models import ScopeVersion, Selection
+from engagements.viewmodels import (
+    baseline_rows,
+    checklist,
+    discipline_view,
+    mix_table,
+    volume_view,
 )
-from engagements.models import (
-    Baseline,
-    ItemKind,
-    ScopeItem,
-    ScopeLine,
-    ScopeVersion,
-    Selection,
-)
-from kpis.domain import Kpi
-from kpis.templatetags.kpi import format_kpi
-from partners.mixins import DomainFormMixin, ProgramManagerMixin, ViewerRequiredMixin
+from partners.mixins import ProgramManagerMixin, ViewerRequiredMixin, add_domain_error
 from partners.models import Channel, InteractionType, Partner, Role
-from sla.currency import minor_digits
-from sla.domain import format_money
 from sla.evaluation import month_of
 from sla.models import Contract
 
 CHANNEL_LABELS = dict(Channel.choices)
-ACTUAL_COLOUR = "#e5a400"
-
-
-def _percent(fraction: Decimal | None) -> Decimal | None:
-    return as_percent(fraction, 1)
-
-
-def safe_next(request: HttpRequest, raw: str | None) -> str | None:
-    """`raw` when it is a path on this site, else None: `?next=` never leads elsewhere."""
-    if raw and url_has_allowed_host_and_scheme(
-        raw, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return raw
-    return None
-
-
-# PRESENTATION OF A VERSION
-# ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MixRow:
-    type_name: str
-    brand_sensitive: bool
-    contacts: int
-    share: Decimal | None  # % of the month
-
-
-@dataclass(frozen=True)
-class MixChannel:
-    channel: str
-    label: str
-    contacts: int
-    share: Decimal | None
-    rows: list[MixRow]
-
-
-def mix_table(version: ScopeVersion) -> list[MixChannel]:
-    """The mix per channel, each interaction type with its share of the whole month."""
-    lines = list(version.lines.all())
-    total = sum(li.contacts for li in lines)
-    grouped: dict[str, list[ScopeLine]] = defaultdict(list)
-    for li in lines:
-        grouped[li.channel].append(li)
-    order = list(CHANNEL_LABELS)
-    result = []
-    for channel in sorted(grouped, key=lambda c: order.index(c) if c in order else len(order)):
-        rows = sorted(grouped[channel], key=lambda li: (-li.contacts, li.interaction_type.name))
-        contacts = sum(li.contacts for li in rows)
-        result.append(
-            MixChannel(
-                channel,
-                CHANNEL_LABELS.get(channel, channel),
-                contacts,
-                _percent(domain.share(contacts, total)),
-                [
-                    MixRow(
-                        li.interaction_type.name,
-                        li.interaction_type.is_brand_sensitive,
-                        li.contacts,
-                        _percent(domain.share(li.contacts, total)),
-                    )
-                    for li in rows
-                ],
-            )
-        )
-    return result
-
-
-@dataclass(frozen=True)
-class BaselineRow:
-    baseline: Baseline
-    csat: str
-    fcr: str
-    aht: str
-    frt: str
-    cost_per_contact: str
-    cost_per_resolved: str
-
-
-def _pct_text(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value.normalize():f}%"
-
-
-def _seconds_text(kpi: Kpi, value: int | None) -> str:
-    return "—" if value is None else format_kpi(kpi, Decimal(value))
-
-
-def baseline_rows(version: ScopeVersion) -> list[BaselineRow]:
-    minor = minor_digits(version.currency)
-
-    def money(amount: Decimal | None) -> str:
-        return "—" if amount is None else format_money(amount, version.currency, minor)
-
-    return [
-        BaselineRow(
-            b,
-            _pct_text(b.csat_pct),
-            _pct_text(b.fcr_pct),
-            _seconds_text(Kpi.AHT, b.aht_seconds),
-            _seconds_text(Kpi.FRT, b.frt_seconds),
-            money(b.cost_per_contact),
-            money(b.cost_per_resolved),
-        )
-        for b in version.baselines.all()
-    ]
-
-
-@dataclass(frozen=True)
-class Evidence:
-    url: str
-    linkable: bool  # http(s) only: anything else (an API client's typo) is shown as text
-
-
-@dataclass(frozen=True)
-class CheckItem:
-    item: ScopeItem
-    evidence: list[Evidence]
-
-
-def checklist(version: ScopeVersion) -> dict[str, list[CheckItem]]:
-    """Escalation criteria and compliance requirements, each with its evidence links."""
-    groups: dict[str, list[CheckItem]] = {ItemKind.ESCALATION: [], ItemKind.COMPLIANCE: []}
-    for item in version.items.all():
-        links = [
-            Evidence(url, url.lower().startswith(("https://", "http://"))) for url in item.evidence
-        ]
-        groups.setdefault(item.kind, []).append(CheckItem(item, links))
-    return groups
-
-
-# Scope discipline
-# ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OutOfScopeRow:
-    channel: str
-    type_name: str
-    shift: str
-    reason: str
-    contacts: int
-    share: Decimal | None  # % of all contacts
-
-
-@dataclass(frozen=True)
-class DisciplineView:
-    discipline: domain.Discipline
-    start: date
-    end: date
-    healthy_pct: Decimal
-    out_of_scope: list[OutOfScopeRow]
-
-    @property
-    def share(self) -> Decimal | None:
-        return _percent(self.discipline.share)
-
-
-def discipline_view(
-    viewer: Viewer, partner: Partner, version: ScopeVersion, today: date
-) -> DisciplineView:
-    found, start, end = selectors.recent_discipline(viewer, partner, version, today)
-    names: dict[str, str] = {}
-    if found.out_of_scope:
-        names = dict(scope(InteractionType, viewer).values_list("code", "name"))
-    rows = [
-        OutOfScopeRow(
-            CHANNEL_LABELS.get(o.channel, o.channel),
-            names.get(o.type_code, o.type_code),
-            domain.SHIFT_LABELS[o.shift],
-            domain.REASON_TEXT[o.reason],
-            o.contacts,
-            _percent(domain.share(o.contacts, found.contacts)),
-        )
-        for o in found.out_of_scope
-    ]
-    return DisciplineView(
-        found, start, end, _percent(domain.DISCIPLINE_HEALTHY) or Decimal(0), rows
-    )
-
-
-# Forecast against actual
-# ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MonthRow:
-    row: selectors.VolumeRow
-    cells: list[tuple[int | None, int | None]]  # (forecast, actual) per channel
-
-    @property
-    def gap(self) -> Decimal | None:
-        return _percent(self.row.gap)
-
-
-@dataclass(frozen=True)
-class TypeRowView:
-    row: selectors.TypeRow
-    channel: str
-
-    @property
-    def gap(self) -> Decimal | None:
-        return _percent(self.row.gap)
-
-
-@dataclass(frozen=True)
-class VolumeView:
-    found: selectors.ForecastVsActual
-    channels: list[tuple[str, str]]
-    months: list[MonthRow]
-    by_type: list[TypeRowView]
-    case_ratio: Decimal
-
-    @property
-    def has_actual(self) -> bool:
-        return any(m.row.actual is not None for m in self.months)
-
-
-def volume_view(found: selectors.ForecastVsActual) -> VolumeView:
-    seen = {c for r in found.months for c in (*r.forecast_by_channel, *r.actual_by_channel)}
-    channels = [(c, label) for c, label in CHANNEL_LABELS.items() if c in seen]
-    months = [
-        MonthRow(
-            r,
-            [
-                (
-                    r.forecast_by_channel.get(c, 0),
-                    r.actual_by_channel.get(c, 0 if r.actual is not None else None),
-                )
-                for c, _ in channels
-            ],
-        )
-        for r in found.months
-    ]
-    by_type = [TypeRowView(t, CHANNEL_LABELS.get(t.channel, t.channel)) for t in found.by_type]
-    return VolumeView(found, channels, months, by_type, domain.PEAK_TO_TROUGH_CASE)
-
-
-def volume_figure(found: selectors.ForecastVsActual) -> dict[str, Any]:
-    """Monthly contacts, forecast (line) against actual (bars); a plain plotly.js figure for
-    static/js/charts.js."""
-    x = [f"{r.month:%b %Y}" for r in found.months]
-    return {
-        "data": [
-            {
-                "type": "bar", "name": "Actual", "x": x, "y": [r.actual for r in found.months],
-                "marker": {"color": ACTUAL_COLOUR},
-                "hovertemplate": "%{x}: %{y:,} contacts<extra>actual</extra>",
-            },
-            {
-                "type": "scatter", "mode": "lines+markers", "name": "Forecast", "x": x,
-                "y": [r.forecast for r in found.months], "line": {"color": ACCENT},
-                "hovertemplate": "%{x}: %{y:,} contacts<extra>forecast</extra>",
-            },
-        ],
-        "layout": {
-            "height": 260,
-            "margin": {"l": 55, "r": 10, "t": 10, "b": 40},
-            "yaxis": {"title": {"text": "contacts"}, "rangemode": "tozero"},
-            "legend": {"orientation": "h", "y": -0.2},
-            "paper_bgcolor": "rgba(0,0,0,0)",
-            "plot_bgcolor": "rgba(0,0,0,0)",
-        },
-    }  # fmt: skip
 
 
 # PAGES THAT READ
@@ -510,8 +233,7 @@ class ScopeEditBase(ProgramManagerMixin, TemplateView):
             version = self.save(forms.scope_input())
         except DomainError as exc:
             # Which part broke the rule is in the message; the mix has no single field.
-            field = exc.field if exc.field in forms.main.fields else None
-            forms.main.add_error(field, exc.message)
+            add_domain_error(forms.main, exc)
             return self.render_forms(forms)
         messages.success(
             request, f"Saved version {version.version} of the scope of work for {self.owner}."
@@ -564,60 +286,3 @@ class SelectionScopeEditView(ScopeEditBase):
 
     def done_url(self) -> str:
         return reverse("engagements:selection-detail", args=[self.owner.pk])
-
-
-# INTERACTION TYPES
-# ------------------------------------------------------------------------------
-
-
-class InteractionTypeCreateView(ProgramManagerMixin, DomainFormMixin, FormView):
-    """Add an interaction type; with `?next=` (a page of this site) go back there, such as
-    the scope editor that needed it."""
-
-    form_class = InteractionTypeForm
-    template_name = "engagements/type_form.html"
-
-    def next_url(self) -> str | None:
-        return safe_next(
-            self.request, self.request.POST.get("next") or self.request.GET.get("next")
-        )
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        types = list(scope(InteractionType, self.viewer).order_by("name"))
-        return super().get_context_data(
-            types=types,
-            next_url=self.next_url(),
-            standard_missing=missing_standard(types),
-            **kwargs,
-        )
-
-    def perform(self, form: InteractionTypeForm) -> HttpResponse:
-        data = form.cleaned_data
-        kind = services.interaction_type_create(
-            viewer=self.viewer,
-            code=data["code"],
-            name=data["name"],
-            brand_sensitive=data["is_brand_sensitive"],
-            routine=data["is_routine"],
-        )
-        messages.success(self.request, f"Added the interaction type {kind.name} ({kind.code}).")
-        return redirect(self.next_url() or reverse("engagements:type-create"))
-
-
-class StandardTypesView(ProgramManagerMixin, View):
-    """Create the five interaction types of DOMAIN.md's typical mix where missing."""
-
-    http_method_names = ["post"]
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            types = services.standard_types_ensure(viewer=self.viewer)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            names = ", ".join(t.name for t in types)
-            messages.success(request, f"The typical mix's interaction types are ready: {names}.")
-        return redirect(
-            safe_next(request, request.POST.get("next") or request.GET.get("next"))
-            or reverse("engagements:type-create")
-        )

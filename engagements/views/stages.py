@@ -5,13 +5,12 @@ next stage behind the current gate.
 Thin, as everywhere in Keel: the partner comes through `partners.scoping` (another partner's
 or account's is a 404), reads through `engagements.selectors`, the write through
 `engagements.services.stage_start`, whose `DomainError` becomes an error on the field it
-names.
+names. The timeline's rows are shaped by `engagements.viewmodels`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -28,129 +27,15 @@ from django.views.generic import FormView, TemplateView
 from core import clock
 from core.scoping import Viewer, get_scoped_or_404, scope
 from engagements import domain, selectors, services
-from engagements.forms_stages import GateForm, StageForm
+from engagements.forms import GateForm, StageForm
 from engagements.models import EngagementStage, StageKind
-from kpis.periods import Period, PeriodType
+from engagements.viewmodels import next_step_of, stage_rows
 from partners.mixins import DomainFormMixin, ProgramManagerMixin, ViewerRequiredMixin
-from partners.models import Channel, Partner, Role
+from partners.models import Partner, Role
 from sla.models import Sla
 
-CHANNEL_LABELS = dict(Channel.choices)
-
-
-# PRESENTATION
+# HELPERS
 # ------------------------------------------------------------------------------
-
-
-def step_title(step: domain.PlannedStep) -> str:
-    if step.expansion is not None:
-        return f"Expansion: {domain.EXPANSION_LABELS[step.expansion].lower()}"
-    return StageKind(step.kind.value).label
-
-
-@dataclass(frozen=True)
-class NextStep:
-    """The next step of DOMAIN.md's default sequence, dated from the pilot's start."""
-
-    step: domain.PlannedStep
-    title: str
-    from_day: date | None  # the Monday of its first week, counted from the pilot's start
-
-
-def next_step_of(stage_list: list[EngagementStage]) -> NextStep | None:
-    step = selectors.next_step(stage_list)
-    if step is None:
-        return None
-    pilot = next((s for s in stage_list if s.kind == StageKind.PILOT), None)
-    from_day = (
-        pilot.started_on + timedelta(weeks=step.first_week - 1)
-        if pilot is not None and step.kind is not domain.StageKind.PILOT
-        else None
-    )
-    return NextStep(step, step_title(step), from_day)
-
-
-@dataclass(frozen=True)
-class BandLink:
-    label: str
-    url: str
-
-
-@dataclass
-class StageRow:
-    stage: EngagementStage
-    days: int | None  # None while the stage has not started
-    ongoing: bool
-    pilot_note: str = ""
-    channels: list[str] = field(default_factory=list)
-    types: list[str] = field(default_factory=list)
-    shifts: list[str] = field(default_factory=list)
-    band_links: list[BandLink] = field(default_factory=list)
-
-    @property
-    def gate_alignment_pct(self) -> Decimal | None:
-        alignment = self.stage.gate_alignment
-        return None if alignment is None else (alignment * 100).quantize(Decimal("0.1"))
-
-
-def _pilot_note(days: int | None, ongoing: bool) -> str:
-    """A finished pilot is judged against 60-90 days; a running one says where it stands
-    (and only warns once it has run too long)."""
-    if days is None:
-        return ""
-    if not ongoing:
-        return domain.pilot_length_note(days) or ""
-    low, high = domain.PILOT_DAYS
-    if days > high:
-        return domain.pilot_length_note(days) or ""
-    return f"Day {days} of a {low}-{high} day pilot."
-
-
-def _band_links(stage: EngagementStage, slas: list[Sla], today: date) -> list[BandLink]:
-    """The pilot's weeks on each SLA's band design page: good bands come from the pilot's
-    actual distribution."""
-    first = Period.containing(PeriodType.WEEK, stage.started_on).start
-    if stage.ended_on is not None:
-        last = Period.containing(PeriodType.WEEK, stage.ended_on - timedelta(days=1)).start
-    else:
-        last = Period.containing(PeriodType.WEEK, today).previous().start
-    last = max(first, last)
-    query: dict[str, str] = {"first_week": first.isoformat(), "last_week": last.isoformat()}
-    if len(stage.channels) == 1:
-        query["channel"] = stage.channels[0]
-    return [
-        BandLink(
-            f"{sla.name} ({sla.contract.name})",
-            f"{reverse('sla:band-design', args=[sla.pk])}?{urlencode(query)}",
-        )
-        for sla in slas
-    ]
-
-
-def stage_rows(stage_list: list[EngagementStage], slas: list[Sla], today: date) -> list[StageRow]:
-    rows = []
-    for stage in stage_list:
-        end = stage.ended_on or today
-        days = (end - stage.started_on).days if stage.started_on <= today else None
-        ongoing = stage.ended_on is None
-        row = StageRow(
-            stage,
-            days,
-            ongoing,
-            channels=[CHANNEL_LABELS.get(c, c) for c in stage.channels],
-            types=[t.name for t in stage.interaction_types.all()],
-            shifts=[
-                domain.SHIFT_LABELS.get(domain.Shift(s), s)
-                if s in domain.Shift._value2member_map_
-                else s
-                for s in stage.shifts
-            ],
-        )
-        if stage.kind == StageKind.PILOT:
-            row.pilot_note = _pilot_note(days, ongoing)
-            row.band_links = _band_links(stage, slas, today)
-        rows.append(row)
-    return rows
 
 
 def _typed(query: QueryDict) -> dict[str, Any]:
@@ -175,8 +60,8 @@ def _partner(viewer: Viewer, pk: int) -> Partner:
 
 class TimelineView(ViewerRequiredMixin, TemplateView):
     """Every stage of the engagement with its dates and what it covers; for program managers
-    the next step of the default sequence and the gate it would face today
-    (?months=&threshold= change the gate's parameters)."""
+    the next step of the default sequence (docs/domain.md, "Engagement stages") and the gate
+    it would face today (?months=&threshold= change the gate's parameters)."""
 
     template_name = "engagements/timeline.html"
 

@@ -39,7 +39,7 @@ STAGES = "/api/v1/engagement-stages/"
 COSTS = "/api/v1/costs/"
 WHAT_IF = "/api/v1/costs/what-if/"
 
-# DOMAIN.md's typical month of 5,000 contacts, chat and email.
+# The typical month of docs/domain.md, "Scope": 5,000 contacts, chat and email.
 MIX = [
     ("chat", "order-status", 2500),
     ("chat", "product-question", 1200),

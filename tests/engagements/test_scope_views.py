@@ -37,7 +37,7 @@ def fixed_today(time_machine) -> date:
 
 @pytest.fixture
 def types(world) -> dict[str, InteractionType]:
-    """The five interaction types of DOMAIN.md's typical mix."""
+    """The five interaction types of the typical mix (docs/domain.md, "Scope")."""
     return {
         t.code: InteractionType.objects.create(
             account=world.account,
@@ -186,6 +186,7 @@ def test_program_manager_writes_a_scope_then_a_second_version_keeps_the_first(
     assert "Chargebacks come back in-house" in detail
     assert 'href="https://evidence.example/pci.pdf" rel="noopener noreferrer"' in detail
     assert "8.00 USD" in detail  # in-house cost per resolved contact: 6.00 / 75%
+    assert "88.0 %" in detail  # the in-house CSAT, as Keel writes every percentage
 
     # when: the edit page starts from version 1, and a second version is saved
     again = client.get(edit).content.decode()

@@ -229,7 +229,8 @@ def test_a_program_manager_runs_a_selection_through_the_pages_to_a_partner(
     assert CandidateScore.objects.filter(candidate=alpha).count() == 2 * len(CRITERIA)
 
     # then: the comparison shows the median of the two weighted scores, and the spread
-    page = text(pm.get(reverse("engagements:selection-detail", args=[selection.pk])))
+    comparison = pm.get(reverse("engagements:selection-detail", args=[selection.pk]))
+    page = text(comparison)
     assert "4.00" in page  # median of 5.00 and 3.00
     assert "spread 3.00–5.00" in page
     assert "Chat outsourcing 2026" in page
@@ -252,6 +253,14 @@ def test_a_program_manager_runs_a_selection_through_the_pages_to_a_partner(
     assert "No attrition figure" in page
     assert "not named" in page
     assert 'data-plotly="selection-scores"' in page
+    # The chart: Alpha's median as a bar with its spread, each evaluator as a point.
+    median, evaluators = comparison.context["charts"]["selection-scores"]["data"]
+    at = median["x"].index("Alpha BPO")
+    assert median["y"][at] == 4.0
+    assert (median["error_y"]["arrayminus"][at], median["error_y"]["array"][at]) == (1.0, 1.0)
+    assert evaluators["mode"] == "markers"
+    points = zip(evaluators["x"], evaluators["y"], strict=True)
+    assert sorted(y for x, y in points if x == "Alpha BPO") == [3.0, 5.0]
     assert "/static/vendor/plotly.min.js" in page
     assert not re.search(r"""src=["']https?://""", page)  # nothing from a CDN
 

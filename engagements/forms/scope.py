@@ -253,8 +253,9 @@ def missing_standard(types: Sequence[InteractionType]) -> list[domain.StandardTy
 def typical_mix(
     data: services.ScopeInput, types: Sequence[InteractionType]
 ) -> services.ScopeInput | None:
-    """DOMAIN.md's typical month (order status 2,500, product question 1,200, ...) on the
-    first channel, or None while one of its five interaction types is missing."""
+    """The typical month of docs/domain.md, "Scope" (order status 2,500, product question
+    1,200, ...) on the first channel, or None while one of its five interaction types is
+    missing."""
     if missing_standard(types):
         return None
     by_code = {t.code: t for t in types}

@@ -353,7 +353,7 @@ def test_a_crash_mid_import_leaves_nothing_and_the_import_can_be_retried(
     content = csv_rows(*(f"T-{i},901,chat,billing,{days_ago(3)},100,5" for i in range(50)))
     # given: the worker dies while writing (after the rows were staged)
     with mock.patch(
-        "kpis.importers.Importer.write_interactions", side_effect=OSError("worker lost")
+        "kpis.importers.importer.Importer.write_interactions", side_effect=OSError("worker lost")
     ):
         upload(client, content, partner=world.harbor.pk)
     batch = last_batch()

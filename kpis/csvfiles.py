@@ -14,7 +14,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO
 
 SAMPLE_BYTES = 64 * 1024
 UNDECODABLE = re.compile("[\udc80-\udcff]")
@@ -34,7 +34,7 @@ class FileProblem(Exception):
 class _Prefixed(io.RawIOBase):
     """The bytes already read for sniffing, followed by the rest of the stream."""
 
-    def __init__(self, prefix: bytes, rest: BinaryIO) -> None:
+    def __init__(self, prefix: bytes, rest: IO[bytes]) -> None:
         self.prefix = prefix
         self.rest = rest
 
@@ -82,7 +82,7 @@ def _encoding(sample: bytes) -> str:
     return "utf-8"
 
 
-def open_csv(stream: BinaryIO) -> CsvFile:
+def open_csv(stream: IO[bytes]) -> CsvFile:
     """Open a CSV stream: detect encoding and delimiter, read the header, and return an
     iterator over the rows. Raises FileProblem for an empty or unreadable file."""
     sample = stream.read(SAMPLE_BYTES)
@@ -144,7 +144,7 @@ def _rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
             yield number, values
 
 
-def count_lines(stream: BinaryIO, chunk: int = 1 << 20) -> int:
+def count_lines(stream: IO[bytes], chunk: int = 1 << 20) -> int:
     """Lines in a binary stream, reading it in chunks (an estimate of its rows)."""
     lines = 0
     last = b""

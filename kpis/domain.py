@@ -1,9 +1,9 @@
 """KPI formulas, from raw counts to values. Pure: standard library only.
 
-Definitions follow the KPI table of the domain brief (DOMAIN.md, "KPIs"). Every KPI is
+Definitions follow the KPI table of the domain brief (docs/domain.md, "KPIs"). Every KPI is
 derived from counts, never from pre-computed percentages, so that counts add up across
 agents, channels and periods and the figure is recomputed from them. Each value carries its
-sample size (DOMAIN.md: "small samples lie"); rate KPIs also carry a 95 % Wilson score
+sample size (docs/domain.md, "KPIs": "small samples lie"); rate KPIs also carry a 95 % Wilson score
 interval.
 """
 
@@ -127,7 +127,7 @@ class KpiDefinition:
     direction: Direction
     definition: str
     # A value below this threshold (or above, for lower-is-better) is flagged on scorecards;
-    # the defaults are DOMAIN.md's "healthy" figures.
+    # the defaults are the "healthy" figures of docs/domain.md, "KPIs".
     threshold: Decimal | None
 
 
@@ -260,7 +260,8 @@ class KpiValue:
         return self.value is not None and self.sample >= min_sample
 
     def breaches(self, threshold: Decimal | None = None) -> bool:
-        """True when the value is on the wrong side of the threshold (default: DOMAIN.md)."""
+        """True when the value is on the wrong side of the threshold (default: docs/domain.md,
+        "KPIs")."""
         limit = threshold if threshold is not None else self.definition.threshold
         if limit is None or self.value is None:
             return False

@@ -132,7 +132,7 @@ def channel_scorecard(
 
 
 class Tenure(StrEnum):
-    NEW = "new"  # under 3 months: still ramping (DOMAIN.md: 8-12 weeks to parity)
+    NEW = "new"  # under 3 months: still ramping (docs/domain.md, "Cadence": 8-12 weeks to parity)
     SETTLED = "settled"  # 3 to 12 months
     VETERAN = "veteran"  # over a year
 

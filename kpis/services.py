@@ -17,7 +17,7 @@ from django.db import transaction
 
 from core import clock
 from core.errors import DomainError
-from core.scoping import Viewer, scope
+from core.scoping import PERMISSION_DENIED, Viewer, ensure_in_scope, require_role
 from kpis.csvfiles import count_lines
 from kpis.importers import import_batch_file, import_records, import_stream, progress_get
 from kpis.models import ColumnMapping, ImportBatch, ImportSource, ImportStatus, UnknownAgents
@@ -32,29 +32,29 @@ MAX_UPLOAD_BYTES = 1024**3
 SAVED = "saved"
 
 
+IMPORTERS = (Role.PROGRAM_MANAGER, Role.PARTNER_QA_LEAD)
+
+
 def _check_can_import(viewer: Viewer, partner: Partner | None) -> None:
-    if viewer.read_only:
-        raise DomainError("This API token is read-only.", code="forbidden")
-    if not viewer.has_role(Role.PROGRAM_MANAGER, Role.PARTNER_QA_LEAD):
-        raise DomainError(
-            "Only program managers and partner QA leads import KPI data.", code="forbidden"
-        )
+    """Importers only, and for a partner in the viewer's scope; a partner-side viewer
+    imports for its own partner, never for "several partners"."""
+    require_role(viewer, IMPORTERS, what="import KPI data")
     if partner is None:
-        if viewer.is_partner_side:
+        if viewer.partner is not None:
             raise DomainError(
-                f"You import data for {viewer.partner.name} only: choose it as the partner.",  # type: ignore[union-attr]
-                code="forbidden",
+                f"You import data for {viewer.partner.name} only: choose it as the partner.",
+                code=PERMISSION_DENIED,
                 field="partner",
             )
         return
-    if not scope(Partner, viewer).filter(pk=partner.pk).exists():
-        raise DomainError(
-            "You cannot import data for that partner."
-            if viewer.is_partner_side
-            else "That partner is not part of this account.",
-            code="forbidden",
-            field="partner",
-        )
+    ensure_in_scope(
+        partner,
+        viewer,
+        field="partner",
+        message="You cannot import data for that partner."
+        if viewer.is_partner_side
+        else "That partner is not part of this account.",
+    )
 
 
 def _timezone(name: str | None, account: Account) -> str:
@@ -280,6 +280,7 @@ def import_is_stalled(batch: ImportBatch) -> bool:
 
 def import_retry(*, viewer: Viewer, batch: ImportBatch) -> ImportBatch:
     """Run a failed (or stalled) upload again; nothing of the earlier attempt was written."""
+    ensure_in_scope(batch, viewer)
     _check_can_import(viewer, batch.partner)
     if not (batch.status == ImportStatus.FAILED or import_is_stalled(batch)):
         raise DomainError(

@@ -16,6 +16,7 @@ carry dates already and are counted as they are.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, timedelta, tzinfo
 from typing import Any
@@ -112,24 +113,25 @@ def computed_counts(
 
     def add(rows: Any, agent_field: str | None) -> None:
         for row in rows:
-            period_start = truncated_day(row["period"], zone)
+            period_start = truncated_day(row["bucket"], zone)
             key = (row["channel"], row[agent_field] if agent_field else None, period_start)
             target = result[key]
             for name in CONTACT_COUNT_FIELDS:
                 target[name] += row[name]
 
-    # Interactions, truncated to the period in the account's time zone.
+    # Interactions, truncated to the period in the account's time zone. The period a row falls
+    # in is annotated as `bucket`: reports and snapshots already have a `period` property.
     interactions = Interaction.objects.filter(
         partner_id=partner_id,
         opened_at__gte=clock.start_of(start, zone),
         opened_at__lt=clock.start_of(end, zone),
-    ).annotate(period=Trunc("opened_at", period_type.value, tzinfo=zone))
+    ).annotate(bucket=Trunc("opened_at", period_type.value, tzinfo=zone))
     counts = _interaction_counts()
     add(
-        interactions.values("channel", "agent_id", "period").annotate(**counts).order_by(),
+        interactions.values("channel", "agent_id", "bucket").annotate(**counts).order_by(),
         "agent_id",
     )
-    add(interactions.values("channel", "period").annotate(**counts).order_by(), None)
+    add(interactions.values("channel", "bucket").annotate(**counts).order_by(), None)
 
     # Aggregate reports of this period type or shorter, counted in the period they start in.
     shorter = [t.value for t in LEVELS if t.max_days <= period_type.max_days]
@@ -138,16 +140,16 @@ def computed_counts(
         period_type__in=shorter,
         period_start__gte=start,
         period_start__lt=end,
-    ).annotate(period=Trunc("period_start", period_type.value))
+    ).annotate(bucket=Trunc("period_start", period_type.value))
     sums = _report_sums()
     add(
         reports.filter(agent__isnull=False)
-        .values("channel", "agent_id", "period")
+        .values("channel", "agent_id", "bucket")
         .annotate(**sums)
         .order_by(),
         "agent_id",
     )
-    add(reports.values("channel", "period").annotate(**sums).order_by(), None)
+    add(reports.values("channel", "bucket").annotate(**sums).order_by(), None)
 
     for source in sources.registered():  # the QA score's counts, from calibration
         source.add_counts(
@@ -173,7 +175,8 @@ def _add_roster(result: dict[Key, dict[str, int]], partner_id: int, periods: lis
         aggregates[f"l{i}"] = Count(
             "pk", filter=Q(leaving_date__gte=period.start, leaving_date__lte=period.end)
         )
-    rows = (
+    # Mappings, not the stubs' TypedDict: the count keys are built from the period's index.
+    rows: Iterable[Mapping[str, Any]] = (
         Agent.objects.filter(partner_id=partner_id, team__isnull=False)
         .values(channel=F("team__channel"))
         .annotate(**aggregates)

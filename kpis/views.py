@@ -9,12 +9,12 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from core import clock
-from core.errors import DomainError
 from core.scoping import get_scoped_or_404
 from kpis import charts, selectors, services, sources
 from kpis.domain import CONTACT_KPIS, DEFAULT_MIN_SAMPLE, DEFINITIONS
@@ -23,10 +23,9 @@ from kpis.importers import progress_get
 from kpis.models import ColumnMapping, ImportBatch, ImportKind, ImportStatus
 from kpis.periods import Period, PeriodType
 from kpis.rows import FIELDS, PRESETS, Kind
-from partners.mixins import DomainFormMixin, ViewerRequiredMixin, paginate
-from partners.models import Agent, Channel, Partner, Role
+from partners.mixins import ActionView, DomainFormMixin, ViewerRequiredMixin, paginate
+from partners.models import Agent, Channel, Partner
 
-IMPORTERS = {Role.PROGRAM_MANAGER, Role.PARTNER_QA_LEAD}
 PROBLEMS_ON_PAGE = 200
 
 
@@ -40,12 +39,12 @@ class ImportListView(ViewerRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["page"] = paginate(self.request, selectors.imports_list(viewer=self.viewer), 25)
-        context["can_import"] = self.viewer.role in IMPORTERS
+        context["can_import"] = self.viewer.role in services.IMPORTERS
         return context
 
 
 class ImportCreateView(ViewerRequiredMixin, DomainFormMixin, FormView):
-    allowed_roles = IMPORTERS
+    allowed_roles = services.IMPORTERS
     form_class = ImportForm
     template_name = "kpis/import_form.html"
 
@@ -114,7 +113,7 @@ class ImportDetailView(ImportMixin, TemplateView):
             state=import_state(batch),
             problems=batch.problems.all()[:PROBLEMS_ON_PAGE],
             problems_on_page=PROBLEMS_ON_PAGE,
-            can_retry=self.viewer.role in IMPORTERS
+            can_retry=self.viewer.role in services.IMPORTERS
             and bool(batch.file)
             and (batch.status == ImportStatus.FAILED or services.import_is_stalled(batch)),
         )
@@ -153,23 +152,21 @@ class ImportProblemsCsvView(ImportMixin, View):
         return response
 
 
-class ImportRetryView(ImportMixin, View):
-    allowed_roles = IMPORTERS
+class ImportRetryView(ImportMixin, ActionView):
+    allowed_roles = services.IMPORTERS
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        try:
-            services.import_retry(viewer=self.viewer, batch=self.batch)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "The import runs again.")
-        return redirect("kpis:import-detail", pk=pk)
+    def act(self, **kwargs: Any) -> str:
+        services.import_retry(viewer=self.viewer, batch=self.batch)
+        return "The import runs again."
+
+    def redirect_url(self, **kwargs: Any) -> str:
+        return reverse("kpis:import-detail", kwargs={"pk": kwargs["pk"]})
 
 
 class MappingView(ViewerRequiredMixin, DomainFormMixin, FormView):
     """The columns a partner's exports use, saved so that each upload reuses them."""
 
-    allowed_roles = IMPORTERS
+    allowed_roles = services.IMPORTERS
     template_name = "kpis/mapping_form.html"
 
     @cached_property

@@ -93,7 +93,8 @@ class InvitationAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(APIKeyModelAdmin):
-    list_display = [
+    # djangorestframework-api-key's own types infer its `list_display` as a 6-tuple.
+    list_display = [  # type: ignore[assignment]
         *APIKeyModelAdmin.list_display,
         "account",
         "partner",

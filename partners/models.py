@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import ClassVar
 from zoneinfo import available_timezones
 
 from django.contrib.auth.base_user import BaseUserManager
@@ -46,9 +47,11 @@ class User(AbstractUser):
     email = models.EmailField("email address", unique=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()  # type: ignore[assignment]
+    # Ours, not `django.contrib.auth.models.UserManager`: users sign in by email, so its
+    # `create_user(username, ...)` does not fit, and the stubs declare that manager.
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ["email"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import cast
 
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
@@ -16,6 +17,7 @@ from partners.models import (
     ApiToken,
     AuditEvent,
     Invitation,
+    InvitationQuerySet,
     Membership,
     Partner,
     Team,
@@ -187,8 +189,10 @@ def members_list(*, viewer: Viewer) -> QuerySet[Membership]:
     return scope(Membership, viewer).select_related("user", "partner").order_by("user__email")
 
 
-def invitations_list(*, viewer: Viewer) -> QuerySet[Invitation]:
-    return scope(Invitation, viewer).select_related("partner", "invited_by").order_by("-created_at")
+def invitations_list(*, viewer: Viewer) -> InvitationQuerySet:
+    invitations = scope(Invitation, viewer).select_related("partner", "invited_by")
+    # `scope` keeps the model's own queryset class, which the types cannot say.
+    return cast(InvitationQuerySet, invitations.order_by("-created_at"))
 
 
 def api_tokens_list(*, viewer: Viewer) -> QuerySet[ApiToken]:

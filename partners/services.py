@@ -7,7 +7,7 @@ Each service checks the viewer's rights, runs in one transaction, records who di
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 
 from core import clock
 from core.errors import DomainError
-from core.scoping import Viewer, scope
+from core.scoping import Viewer, ensure_in_scope, require_role
 from partners.models import (
     PARTNER_ROLES,
     Account,
@@ -31,11 +31,6 @@ from partners.models import (
 )
 from partners.signals import account_time_zone_changed
 from partners.tasks import invitation_send_task
-
-
-def _require_program_manager(viewer: Viewer) -> None:
-    if not viewer.has_role(Role.PROGRAM_MANAGER) or viewer.read_only:
-        raise DomainError("Only a program manager of this account can do this.", code="forbidden")
 
 
 def audit_record(
@@ -56,8 +51,9 @@ def _check_role_and_partner(viewer: Viewer, role: str, partner: Partner | None) 
                 code="partner_required",
                 field="partner",
             )
-        if not scope(Partner, viewer).filter(pk=partner.pk).exists():
-            raise DomainError("That partner is not part of this account.", field="partner")
+        ensure_in_scope(
+            partner, viewer, field="partner", message="That partner is not part of this account."
+        )
     elif partner is not None:
         raise DomainError(
             f"A {Role(role).label} is on the buyer side and is not bound to a partner.",
@@ -78,7 +74,7 @@ def invitation_create(
     `accept_url_template` is the absolute accept URL with `{token}` where the token goes.
     An earlier open invitation to the same address is withdrawn: the newest link wins.
     """
-    _require_program_manager(viewer)
+    require_role(viewer, (Role.PROGRAM_MANAGER,), what="invite people")
     email = email.strip().lower()
     _check_role_and_partner(viewer, role, partner)
     existing = (
@@ -119,7 +115,7 @@ def invitation_create(
 
 
 def invitation_revoke(*, viewer: Viewer, invitation: Invitation) -> None:
-    _require_program_manager(viewer)
+    require_role(viewer, (Role.PROGRAM_MANAGER,), what="withdraw invitations")
     if invitation.status != Invitation.Status.PENDING:
         raise DomainError(
             f"This invitation is already {invitation.status.label.lower()}.", code="not_pending"
@@ -226,7 +222,7 @@ def _other_program_managers(membership: Membership) -> bool:
 def membership_update(
     *, viewer: Viewer, membership: Membership, role: str, partner: Partner | None
 ) -> Membership:
-    _require_program_manager(viewer)
+    require_role(viewer, (Role.PROGRAM_MANAGER,), what="change members' roles")
     _check_role_and_partner(viewer, role, partner)
     if (
         membership.role == Role.PROGRAM_MANAGER
@@ -256,7 +252,7 @@ def membership_update(
 
 
 def membership_remove(*, viewer: Viewer, membership: Membership) -> None:
-    _require_program_manager(viewer)
+    require_role(viewer, (Role.PROGRAM_MANAGER,), what="remove members")
     if membership.role == Role.PROGRAM_MANAGER and not _other_program_managers(membership):
         raise DomainError(
             "This is the account's only program manager, who cannot be removed.",
@@ -278,7 +274,7 @@ def membership_remove(*, viewer: Viewer, membership: Membership) -> None:
 
 
 def account_set_mfa_requirement(*, viewer: Viewer, required: bool) -> None:
-    _require_program_manager(viewer)
+    require_role(viewer, (Role.PROGRAM_MANAGER,), what="change the two-factor requirement")
     with transaction.atomic():
         Account.objects.filter(pk=viewer.account_id).update(require_mfa=required)
         audit_record(
@@ -295,7 +291,7 @@ def account_set_time_zone(*, viewer: Viewer, time_zone: str) -> bool:
     """Set the time zone whose days, weeks and months the account counts in. Returns whether
     it changed. Once the change commits, the account's KPI snapshots are recomputed and its
     SLA months re-evaluated in the background (the receivers of `account_time_zone_changed`)."""
-    _require_program_manager(viewer)
+    require_role(viewer, (Role.PROGRAM_MANAGER,), what="change the account's time zone")
     name = time_zone.strip()
     try:
         validate_time_zone(name)
@@ -327,20 +323,23 @@ def api_token_create(
     *, viewer: Viewer, name: str, partner: Partner | None, read_only: bool
 ) -> tuple[ApiToken, str]:
     """Create a token; the returned key is shown once and never stored in clear."""
-    _require_program_manager(viewer)
+    require_role(viewer, (Role.PROGRAM_MANAGER,), what="create API tokens")
     name = name.strip()
     if not name:
         raise DomainError("Give the token a name that says what uses it.", field="name")
-    if partner is not None and not scope(Partner, viewer).filter(pk=partner.pk).exists():
-        raise DomainError("That partner is not part of this account.", field="partner")
+    ensure_in_scope(
+        partner, viewer, field="partner", message="That partner is not part of this account."
+    )
     with transaction.atomic():
-        token, key = ApiToken.objects.create_key(
+        created, key = ApiToken.objects.create_key(
             name=name,
             account=viewer.account,
             partner=partner,
             read_only=read_only,
             created_by=viewer.user,
         )
+        # The manager is typed for the abstract key model; it creates this model's rows.
+        token = cast(ApiToken, created)
         audit_record(
             account=viewer.account,
             actor=viewer.user,
@@ -354,7 +353,7 @@ def api_token_create(
 
 
 def api_token_revoke(*, viewer: Viewer, token: ApiToken) -> None:
-    _require_program_manager(viewer)
+    require_role(viewer, (Role.PROGRAM_MANAGER,), what="revoke API tokens")
     if token.revoked:
         raise DomainError("This token is already revoked.", code="revoked")
     with transaction.atomic():
@@ -377,7 +376,7 @@ def api_token_revoke(*, viewer: Viewer, token: ApiToken) -> None:
 
 def partner_save(*, viewer: Viewer, partner: Partner) -> Partner:
     """Create or update a partner of the viewer's account (the form has validated fields)."""
-    _require_program_manager(viewer)
+    require_role(viewer, (Role.PROGRAM_MANAGER,), what="add or edit partners")
     creating = partner.pk is None
     partner.account = viewer.account
     if (

@@ -31,7 +31,13 @@ from partners.forms import (
     PartnerForm,
     SecurityForm,
 )
-from partners.mixins import DomainFormMixin, ProgramManagerMixin, ViewerRequiredMixin, paginate
+from partners.mixins import (
+    ActionView,
+    DomainFormMixin,
+    ProgramManagerMixin,
+    ViewerRequiredMixin,
+    paginate,
+)
 from partners.models import Agent, ApiToken, Invitation, Membership, Partner, User
 from partners.scoping import SESSION_ACCOUNT_KEY, memberships_of
 
@@ -186,16 +192,14 @@ class MembersView(ProgramManagerMixin, DomainFormMixin, FormView):
         return redirect("partners:members")
 
 
-class InvitationRevokeView(ProgramManagerMixin, View):
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        invitation = get_scoped_or_404(Invitation, self.viewer, pk=pk)
-        try:
-            services.invitation_revoke(viewer=self.viewer, invitation=invitation)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, f"Withdrew the invitation for {invitation.email}.")
-        return redirect("partners:members")
+class InvitationRevokeView(ProgramManagerMixin, ActionView):
+    def act(self, **kwargs: Any) -> str:
+        invitation = get_scoped_or_404(Invitation, self.viewer, pk=kwargs["pk"])
+        services.invitation_revoke(viewer=self.viewer, invitation=invitation)
+        return f"Withdrew the invitation for {invitation.email}."
+
+    def redirect_url(self, **kwargs: Any) -> str:
+        return reverse("partners:members")
 
 
 class MembershipUpdateView(ProgramManagerMixin, DomainFormMixin, FormView):
@@ -229,20 +233,16 @@ class MembershipUpdateView(ProgramManagerMixin, DomainFormMixin, FormView):
         return redirect("partners:members")
 
 
-class MembershipRemoveView(ProgramManagerMixin, View):
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+class MembershipRemoveView(ProgramManagerMixin, ActionView):
+    def act(self, **kwargs: Any) -> str:
         membership = get_scoped_or_404(
-            Membership.objects.select_related("user"), self.viewer, pk=pk
+            Membership.objects.select_related("user"), self.viewer, pk=kwargs["pk"]
         )
-        try:
-            services.membership_remove(viewer=self.viewer, membership=membership)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(
-                request, f"Removed {membership.user.email} from {self.viewer.account.name}."
-            )
-        return redirect("partners:members")
+        services.membership_remove(viewer=self.viewer, membership=membership)
+        return f"Removed {membership.user.email} from {self.viewer.account.name}."
+
+    def redirect_url(self, **kwargs: Any) -> str:
+        return reverse("partners:members")
 
 
 class InvitationAcceptView(View):
@@ -413,16 +413,14 @@ class ApiTokensView(ProgramManagerMixin, DomainFormMixin, FormView):
         return self.render_to_response(context)
 
 
-class ApiTokenRevokeView(ProgramManagerMixin, View):
-    def post(self, request: HttpRequest, prefix: str) -> HttpResponse:
-        token = get_scoped_or_404(ApiToken, self.viewer, prefix=prefix)
-        try:
-            services.api_token_revoke(viewer=self.viewer, token=token)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, f"Revoked “{token.name}”. It no longer works.")
-        return redirect("partners:api-tokens")
+class ApiTokenRevokeView(ProgramManagerMixin, ActionView):
+    def act(self, **kwargs: Any) -> str:
+        token = get_scoped_or_404(ApiToken, self.viewer, prefix=kwargs["prefix"])
+        services.api_token_revoke(viewer=self.viewer, token=token)
+        return f"Revoked “{token.name}”. It no longer works."
+
+    def redirect_url(self, **kwargs: Any) -> str:
+        return reverse("partners:api-tokens")
 
 
 class AuditLogView(ProgramManagerMixin, TemplateView):

@@ -22,16 +22,19 @@ class PeriodSerializer(serializers.Serializer[Any]):
     period_type = serializers.ChoiceField(choices=[(t.value, t.value) for t in PeriodType])
     start = serializers.DateField()
     end = serializers.DateField()
-    label = serializers.CharField()
+    # DRF's serializer metaclass takes declared fields out of the class, so a field may be
+    # called `label`; the stubs see `Field.label`, a string.
+    label = serializers.CharField()  # type: ignore[assignment]
 
 
 class KpiValueSerializer(serializers.Serializer[KpiValue]):
     """A KPI value: shares as fractions (0.912), times in seconds, NPS -100..100."""
 
     kpi = serializers.ChoiceField(choices=[k.value for k in Kpi])
-    label = serializers.SerializerMethodField()
+    label = serializers.SerializerMethodField()  # type: ignore[assignment]  # as above
     unit = serializers.SerializerMethodField()
-    value = serializers.SerializerMethodField()
+    # Not `get_value`, which every DRF field already has (it reads a field's input).
+    value = serializers.SerializerMethodField(method_name="get_kpi_value")
     sample = serializers.IntegerField()
     low = serializers.SerializerMethodField(help_text="95 % interval, rates only")
     high = serializers.SerializerMethodField(help_text="95 % interval, rates only")
@@ -42,7 +45,7 @@ class KpiValueSerializer(serializers.Serializer[KpiValue]):
     def get_unit(self, obj: KpiValue) -> str:
         return DEFINITIONS[obj.kpi].unit.value
 
-    def get_value(self, obj: KpiValue) -> float | None:
+    def get_kpi_value(self, obj: KpiValue) -> float | None:
         return number(obj.value)
 
     def get_low(self, obj: KpiValue) -> float | None:

@@ -219,7 +219,10 @@ class ImportBatchViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet[Impo
     def problems(self, request: Request, pk: str | None = None) -> Response:
         """Why the import was rejected, by row and column."""
         batch = self.get_object()
-        page = self.paginate_queryset(batch.problems.order_by("row", "pk"))
+        # The paginator itself: the view's `paginate_queryset` is typed for pages of batches.
+        paginator = self.paginator
+        assert paginator is not None  # settings.REST_FRAMEWORK's pagination
+        page = paginator.paginate_queryset(batch.problems.order_by("row", "pk"), request, self)
         return self.get_paginated_response(ImportProblemSerializer(page, many=True).data)
 
     def _bulk(self, request: Request, kind: Kind) -> Response:

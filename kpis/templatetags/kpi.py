@@ -8,7 +8,8 @@ from django import template
 from django.utils.html import escape, json_script
 from django.utils.safestring import mark_safe
 
-from kpis.domain import DEFINITIONS, Kpi, KpiValue, Unit
+from core.formatting import as_percent, percent_text
+from kpis.domain import DEFINITIONS, Kpi, KpiValue, Unit, improved
 
 register = template.Library()
 
@@ -27,7 +28,7 @@ def format_kpi(kpi: Kpi, value: Decimal | None) -> str:
         return "–"
     unit = DEFINITIONS[kpi].unit
     if unit is Unit.PERCENT:
-        return f"{(value * 100).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)} %"
+        return percent_text(value)
     if unit is Unit.SECONDS:
         return _duration(value)
     if unit is Unit.SCORE:
@@ -60,7 +61,7 @@ def kpi_delta(delta: Decimal | None, kpi_name: Kpi | str) -> str:
     sign = "+" if delta > 0 else "−" if delta < 0 else "±"
     magnitude = abs(delta)
     if unit is Unit.PERCENT:
-        return f"{sign}{(magnitude * 100).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)} pp"
+        return f"{sign}{as_percent(magnitude)} pp"
     if unit is Unit.SECONDS:
         return f"{sign}{_duration(magnitude)}"
     if unit is Unit.SCORE:
@@ -96,8 +97,6 @@ def plotly_figure(element_id: str, figure: dict) -> str:
 @register.filter
 def weekly_deltas(row: object, kpi_name: str) -> tuple[object, object, object, object]:
     """(improved vs last week, change vs last week, improved vs 8 weeks, change vs 8 weeks)."""
-    from kpis.domain import improved
-
     kpi_ = Kpi(kpi_name)
     _, against_last, against_average = row.cell(kpi_)  # type: ignore[attr-defined]
     return (

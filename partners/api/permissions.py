@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied
@@ -30,7 +31,7 @@ class HasViewer(BasePermission):
             return True
         if viewer.read_only:
             raise PermissionDenied("This API token is read-only.")
-        write_roles = getattr(view, "write_roles", frozenset())
+        write_roles: Collection[str] = getattr(view, "write_roles", frozenset())
         if viewer.role not in write_roles:
             allowed = ", ".join(sorted(Role(r).label for r in write_roles)) or "nobody"
             raise PermissionDenied(

@@ -36,6 +36,7 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self) -> QuerySet[Any]:
         queryset = super().get_queryset()
+        assert queryset is not None, "a scoped field is writable: it needs a queryset"
         viewer = request_viewer(self.context.get("request"))
         if viewer is None:
             return queryset.none()

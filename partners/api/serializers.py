@@ -54,6 +54,8 @@ class AgentSerializer(serializers.ModelSerializer[Agent]):
         external_id = attrs.get("external_id", instance.external_id if instance else None)
         hire_date = attrs.get("hire_date", instance.hire_date if instance else None)
         leaving_date = attrs.get("leaving_date", instance.leaving_date if instance else None)
+        if partner is None:  # the field is required on create; an update has its instance
+            raise serializers.ValidationError({"partner": "This field is required."})
         if instance is not None and partner != instance.partner:
             raise serializers.ValidationError(
                 {"partner": "An agent cannot move to another partner; add a new agent instead."}
@@ -88,6 +90,8 @@ class MeSerializer(serializers.Serializer[Any]):
     role = serializers.ChoiceField(choices=Role.choices)
     partner = serializers.CharField(source="partner.name", allow_null=True, default=None)
     partner_id = serializers.IntegerField(allow_null=True)
-    read_only = serializers.BooleanField()
+    # DRF's serializer metaclass takes declared fields out of the class, so a field may be
+    # called `read_only`; the stubs see `Field.read_only`, a flag.
+    read_only = serializers.BooleanField()  # type: ignore[assignment]
     user = serializers.EmailField(source="user.email", allow_null=True, default=None)
     token = serializers.CharField(source="token.name", allow_null=True, default=None)

@@ -41,7 +41,7 @@ def test_demo_kpi_data(db):
         "chat",
         "social",
     }
-    # The interaction-type mix follows docs/domain.md's 2500/1200/800/300/200.
+    # The interaction-type mix follows docs/domain.md, "Scope": 2500/1200/800/300/200.
     mix = {t.code: t.interactions.count() for t in InteractionType.objects.filter(account=account)}
     assert max(mix, key=mix.get) == "order-status"
     assert mix["order-status"] / sum(mix.values()) > 0.4

@@ -18,17 +18,21 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core import clock
+from core.errors import DomainError
 from kpis.importers import Importer
 from kpis.models import (
     AggregateReport,
     ImportBatch,
+    ImportSource,
     ImportStatus,
     Interaction,
     KpiSnapshot,
     StagedRow,
 )
-from partners.models import Agent, InteractionType, Team
-from tests.factories.partners import AgentFactory
+from kpis.services import import_api, import_retry
+from partners.models import Agent, InteractionType, Membership, Team
+from partners.scoping import viewer_for_membership
+from tests.factories.partners import AccountFactory, AgentFactory
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 HEADER = "external_id,agent_id,channel,interaction_type,opened_at,handle_seconds,csat"
@@ -346,6 +350,45 @@ def test_only_program_managers_and_qa_leads_import(persona, request, login, worl
     assert response.status_code == 403
 
 
+@pytest.mark.parametrize("persona", ["buyer_reviewer", "buyer_exec", "partner_viewer"])
+def test_the_import_service_refuses_other_roles_with_permission_denied(persona, request, world):
+    viewer = viewer_for_membership(Membership.objects.get(user=request.getfixturevalue(persona)))
+    with pytest.raises(DomainError) as refused:
+        import_api(viewer=viewer, kind="interactions", partner=world.harbor, rows=[{}])
+    assert refused.value.code == "permission_denied"
+    assert refused.value.message.startswith("Only program managers and partner")
+    assert refused.value.message.endswith("import KPI data.")
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_partner_lead_imports_only_for_its_own_partner(partner_lead, world):
+    viewer = viewer_for_membership(Membership.objects.get(user=partner_lead))
+    with pytest.raises(DomainError) as several:
+        import_api(viewer=viewer, kind="interactions", partner=None, rows=[{}])
+    assert (several.value.code, several.value.field) == ("permission_denied", "partner")
+    with pytest.raises(DomainError) as other:
+        import_api(viewer=viewer, kind="interactions", partner=world.pacific, rows=[{}])
+    assert (other.value.code, other.value.field) == ("not_found", "partner")
+    assert other.value.message == "You cannot import data for that partner."
+
+
+def test_another_accounts_import_cannot_be_retried(buyer_pm):
+    # given: a failed import of another account, for several partners (no partner to check)
+    batch = ImportBatch.objects.create(
+        account=AccountFactory(),
+        kind="interactions",
+        source=ImportSource.UPLOAD,
+        status=ImportStatus.FAILED,
+        file=SimpleUploadedFile("x.csv", b"external_id\n"),
+    )
+    viewer = viewer_for_membership(Membership.objects.get(user=buyer_pm))
+    # when / then
+    with pytest.raises(DomainError) as refused:
+        import_retry(viewer=viewer, batch=batch)
+    assert refused.value.code == "not_found"
+    assert ImportBatch.objects.get(pk=batch.pk).status == ImportStatus.FAILED
+
+
 def test_a_crash_mid_import_leaves_nothing_and_the_import_can_be_retried(
     login, partner_lead, world, types, harbor_agents
 ):
@@ -353,7 +396,7 @@ def test_a_crash_mid_import_leaves_nothing_and_the_import_can_be_retried(
     content = csv_rows(*(f"T-{i},901,chat,billing,{days_ago(3)},100,5" for i in range(50)))
     # given: the worker dies while writing (after the rows were staged)
     with mock.patch(
-        "kpis.importers.Importer.write_interactions", side_effect=OSError("worker lost")
+        "kpis.importers.importer.Importer.write_interactions", side_effect=OSError("worker lost")
     ):
         upload(client, content, partner=world.harbor.pk)
     batch = last_batch()

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.errors import DomainError
 from partners.models import AuditEvent, Membership, Role
+from partners.scoping import viewer_for_membership, viewer_for_token
+from partners.services import account_set_mfa_requirement, api_token_create, membership_remove
 from tests.factories.partners import MembershipFactory
 
 
@@ -60,3 +64,30 @@ def test_members_page_query_count_does_not_grow_with_members(login, buyer_pm, wo
     for _ in range(30):
         MembershipFactory(account=world.account, role=Role.PARTNER_VIEWER, partner=world.harbor)
     assert count() == few
+
+
+@pytest.mark.parametrize("who", ["buyer_reviewer", "buyer_exec", "partner_lead"])
+def test_only_program_managers_manage_members_and_the_refusal_says_so(who, request, buyer_pm):
+    # given: a member who is not a program manager, and a member to act on
+    viewer = viewer_for_membership(Membership.objects.get(user=request.getfixturevalue(who)))
+    target = Membership.objects.get(user=buyer_pm)
+    # when / then: every tenancy write refuses with the one code for a missing role
+    for write in (
+        lambda: membership_remove(viewer=viewer, membership=target),
+        lambda: account_set_mfa_requirement(viewer=viewer, required=True),
+    ):
+        with pytest.raises(DomainError) as refused:
+            write()
+        assert refused.value.code == "permission_denied"
+        assert refused.value.message.startswith("Only program managers ")
+    assert Membership.objects.filter(pk=target.pk).exists()
+
+
+def test_a_read_only_token_cannot_manage_members(buyer_pm, world):
+    membership = Membership.objects.get(user=buyer_pm)
+    token, _ = api_token_create(
+        viewer=viewer_for_membership(membership), name="Reports", partner=None, read_only=True
+    )
+    with pytest.raises(DomainError) as refused:
+        membership_remove(viewer=viewer_for_token(token), membership=membership)
+    assert refused.value.code == "permission_denied"

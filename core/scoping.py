@@ -192,8 +192,8 @@ def require_role(viewer: Viewer, roles: Iterable[str], *, what: str) -> None:
     """Refuse a write to a viewer without one of `roles`, or acting through a read-only token.
 
     `what` finishes the sentence "Only <roles> ...": e.g. "change contracts and settlements".
-    Every service checks roles here, so every refusal carries the code `permission_denied`
-    (403 in the API).
+    Every service checks roles here, so every refusal carries the one code
+    `permission_denied`, in pages and in the API's error body alike.
     """
     roles = tuple(roles)
     if viewer.read_only or viewer.role not in roles:
@@ -208,4 +208,7 @@ def _role_names(roles: tuple[str, ...]) -> str:
 
 
 def _plural(label: str) -> str:
-    return label.lower() + "s"
+    """ "Program manager" → "program managers"; an acronym keeps its capitals ("QA reviewers",
+    "partner QA leads")."""
+    first = label[:1].lower() if label[1:2].islower() else label[:1]
+    return first + label[1:] + "s"

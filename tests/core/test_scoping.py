@@ -93,7 +93,7 @@ def test_require_role_has_one_code_and_names_the_roles(tenants) -> None:
     with pytest.raises(DomainError) as refused:
         require_role(partner_side(alpha, Role.PARTNER_VIEWER),
                      (Role.PROGRAM_MANAGER, Role.PARTNER_QA_LEAD), what="update plans")  # fmt: skip
-    assert refused.value.message == "Only program managers and partner qa leads update plans."
+    assert refused.value.message == "Only program managers and partner QA leads update plans."
 
 
 def test_a_read_only_token_is_refused_every_write(tenants) -> None:

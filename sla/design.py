@@ -1,5 +1,5 @@
-"""Band design from pilot data (DOMAIN.md: "Good bands come from pilot data: the pilot's
-actual distribution, not aspiration").
+"""Band design from pilot data (docs/domain.md, "SLA bands": "Good bands come from pilot
+data: the pilot's actual distribution, not aspiration").
 
 A partner's weekly channel totals over a range of weeks give one value per week; the
 percentiles of those values cut the bands (`sla.domain.suggest_bands`), with consequences
@@ -12,18 +12,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 from core.scoping import Viewer, scope
-from kpis.domain import Kpi, Unit, kpi_values
+from kpis.domain import Kpi, kpi_values
 from kpis.models import KpiSnapshot
 from kpis.periods import Period, PeriodType
 from partners.models import Partner
 from sla import domain
 
 MIN_WEEKS = 4  # fewer weekly values than this say nothing about a distribution
-PILOT_WEEKS = 12  # DOMAIN.md: a pilot runs 60-90 days
-ACCENT = "#1f4e79"
+PILOT_WEEKS = 12  # docs/domain.md, "Engagement stages": a pilot runs 60-90 days
 
 
 @dataclass(frozen=True)
@@ -151,56 +149,3 @@ def band_design(
         definition, found, summarise(values), bands, guardrail, template,
         min_sample if min_sample is not None else domain.DEFAULT_MIN_SAMPLE,
     )  # fmt: skip
-
-
-def _number(value: Decimal) -> float:
-    return round(float(value), 2)
-
-
-AXIS_TITLE = {Unit.PERCENT: "%", Unit.SECONDS: "seconds", Unit.SCORE: "NPS", Unit.POINTS: "1-7"}
-
-
-def distribution_figure(design: Design) -> dict[str, Any]:
-    """Each week's value as a point over a box of the distribution, with the suggested
-    band bounds as dashed lines. A plain plotly.js figure for `json_script`."""
-    weeks = [w for w in design.weeks if w.value is not None]
-    cuts = sorted({b.lower for b in design.bands if b.lower is not None})
-    return {
-        "data": [
-            {
-                "type": "box",
-                "x": [_number(w.value) for w in weeks],  # type: ignore[arg-type]
-                "name": design.kpi.label,
-                "boxpoints": "all",
-                "jitter": 0.4,
-                "pointpos": 0,
-                "marker": {"color": ACCENT, "size": 8},
-                "line": {"color": ACCENT},
-                "fillcolor": "rgba(45, 109, 163, 0.12)",
-                "customdata": [[w.week.label, w.sample] for w in weeks],
-                "hovertemplate": "%{customdata[0]}: %{x} (n=%{customdata[1]})<extra></extra>",
-            }
-        ],
-        "layout": {
-            "height": 220,
-            "margin": {"l": 30, "r": 10, "t": 10, "b": 40},
-            "showlegend": False,
-            "xaxis": {"title": {"text": AXIS_TITLE[design.kpi.unit]}, "zeroline": False},
-            "yaxis": {"visible": False},
-            "shapes": [
-                {
-                    "type": "line",
-                    "xref": "x",
-                    "yref": "paper",
-                    "x0": _number(cut),
-                    "x1": _number(cut),
-                    "y0": 0,
-                    "y1": 1,
-                    "line": {"dash": "dash", "color": "#b3261e", "width": 1},
-                }
-                for cut in cuts
-            ],
-            "paper_bgcolor": "rgba(0,0,0,0)",
-            "plot_bgcolor": "rgba(0,0,0,0)",
-        },
-    }

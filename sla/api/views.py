@@ -132,6 +132,7 @@ class ContractViewSet(
         self._save(serializer, Contract())
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        assert isinstance(serializer.instance, Contract)  # an update: the contract of the URL
         self._save(serializer, serializer.instance)
 
     @extend_schema(

@@ -45,8 +45,8 @@ def chat_month(partner, month, *, csat_positive, csat_n=1000, contacts=12000, ah
 
 
 def governed_contract(partner, **overrides):
-    """DOMAIN.md's CSAT bands on chat plus an AHT guardrail (review above 600 s), priced
-    4.00 USD per contact, credits capped at 10 % of the invoice."""
+    """The CSAT bands of docs/domain.md ("SLA bands") on chat plus an AHT guardrail (review
+    above 600 s), priced 4.00 USD per contact, credits capped at 10 % of the invoice."""
     contract = make_contract(partner, end_date=date(2030, 12, 31), **overrides)
     sla = make_sla(contract)
     govern_template(sla, "chat", "csat")
@@ -216,6 +216,27 @@ def test_recomputing_a_draft_takes_the_latest_data(harbor_october, buyer_pm, log
     assert "the settlement changed" in response.content.decode()
 
 
+def test_recomputing_a_month_that_has_not_started_says_so(harbor_october, buyer_pm, login):
+    # given: a settlement whose month lies ahead
+    Settlement.objects.filter(pk=harbor_october.pk).update(month=date(2099, 1, 1))
+    computed_at = harbor_october.computed_at
+    # when
+    response = login(buyer_pm).post(settlement_url(harbor_october, "recompute"), follow=True)
+    # then: a message on the settlement's page, and nothing recomputed
+    assert response.redirect_chain == [(settlement_url(harbor_october), 302)]
+    assert "January 2099 has not started yet." in response.content.decode()
+    harbor_october.refresh_from_db()
+    assert harbor_october.computed_at == computed_at
+
+
+def test_the_settlement_buttons_answer_only_posts(harbor_october, buyer_pm, login):
+    client = login(buyer_pm)
+    for action in ("approve", "recompute"):
+        assert client.get(settlement_url(harbor_october, action)).status_code == 405
+    harbor_october.refresh_from_db()
+    assert not harbor_october.is_approved
+
+
 def test_later_data_on_an_approved_month_shows_a_pending_adjustment_carried_forward(
     harbor_october, buyer_pm, login
 ):
@@ -378,6 +399,22 @@ def test_buyer_owner_must_be_on_the_buyer_side(harbor_october, buyer_pm, partner
     )
     assert response.status_code == 200
     assert response.context["form"].errors["buyer_owner"]
+
+
+def test_a_plans_owners_are_picked_among_the_buyers_and_the_plans_partners_people(
+    harbor_october, buyer_pm, buyer_exec, partner_lead, partner_viewer, other_partner_lead,
+    outsider_pm, login,
+):  # fmt: skip
+    plan = RemediationPlan.objects.get(partner=harbor_october.partner, kpi="csat")
+    url = reverse("sla:plan-detail", args=[plan.pk])
+    # a program manager picks the buyer owner on the buyer side, the partner owner at Harbor
+    form = login(buyer_pm).get(url).context["form"]
+    assert set(form.fields["buyer_owner"].queryset) == {buyer_pm, buyer_exec}
+    assert set(form.fields["partner_owner"].queryset) == {partner_lead, partner_viewer}
+    # a partner lead picks among its colleagues only, and is not offered the buyer's people
+    form = login(partner_lead).get(url).context["form"]
+    assert "buyer_owner" not in form.fields
+    assert set(form.fields["partner_owner"].queryset) == {partner_lead, partner_viewer}
 
 
 @pytest.mark.parametrize("who", ["partner_viewer", "buyer_exec"])

@@ -802,6 +802,21 @@ def test_band_design_shows_the_pilots_distribution_and_suggested_bands(login, bu
     assert "Replaces the bands of CSAT Chat" in page
 
 
+def test_the_distribution_figure_plots_each_week_and_the_suggested_bounds(
+    login, buyer_pm, pilot, sla
+):
+    weekly_csat(pilot, PILOT_CSAT)
+    response = login(buyer_pm).get(reverse("sla:band-design", args=[sla.pk]))
+    figure = response.context["charts"]["design-distribution"]
+    (box,) = figure["data"]
+    assert box["type"] == "box"
+    assert sorted(box["x"]) == sorted(float(p) for p in PILOT_CSAT)
+    assert box["customdata"][0] == ["2025-W02 (06 Jan)", 100]
+    bounds = sorted({round(float(b.lower), 2) for b in expected_bands() if b.lower is not None})
+    assert [shape["x0"] for shape in figure["layout"]["shapes"]] == bounds
+    assert figure["layout"]["xaxis"]["title"]["text"] == "%"
+
+
 def test_using_the_suggested_bands_replaces_the_slas_bands(login, buyer_pm, pilot, sla):
     weekly_csat(pilot, PILOT_CSAT)
     governed = sla.governed.get()

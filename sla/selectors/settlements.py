@@ -1,27 +1,23 @@
-"""Reads for settlements, remediation plans, band statuses and exit criteria. Every selector
-starts from `core.scoping.scope`, and each list costs the same number of queries for 2
-rows or 200 (related rows come through `select_related` or one scoped `Prefetch`)."""
+"""Reads for settlements: the list with its status filter, and one month's settlement with
+its invoices, lines, carried adjustments and what a pending adjustment is made of. A fixed
+number of queries however many rows (related rows through `select_related` or one scoped
+`Prefetch`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from calibration.suggestions import Dip
-from core import clock
 from core.scoping import Viewer, get_scoped_or_404, scope
-from kpis.periods import Period, PeriodType
-from partners.models import Partner
+from partners.models import Channel, Partner
 from sla import domain
 from sla.currency import minor_digits
 from sla.evaluation import month_of, outstanding_adjustment
 from sla.models import (
-    BandStatus,
     CarriedAdjustment,
-    ExitCriterion,
     LineBasis,
     PlanStatus,
     RemediationPlan,
@@ -38,19 +34,6 @@ SETTLEMENT_FILTERS = [
     (SettlementStatus.APPROVED.value, "Approved"),
     (PENDING, "Approved, with a pending adjustment"),
 ]
-
-# The columns of the remediation board.
-OPEN, OVERDUE, CLOSED = "open", "overdue", "closed"
-BOARD_COLUMNS = [
-    (OPEN, "Open"),
-    (OVERDUE, "Overdue"),
-    (CLOSED, "Closed recently"),
-]
-CLOSED_RECENTLY_DAYS = 60
-
-
-# SETTLEMENTS
-# ------------------------------------------------------------------------------
 
 
 def settlements_list(
@@ -118,8 +101,6 @@ def adjustment_parts(settlement: Settlement, pairs: list[LinePair]) -> list[Adju
     without one, or one recomputed before Keel kept the latest totals."""
     if not settlement.has_pending_adjustment or settlement.latest_invoice_total is None:
         return []
-    from partners.models import Channel
-
     currency = settlement.currency
     digits = minor_digits(currency)
 
@@ -209,8 +190,6 @@ def line_pairs(settled: list[SettlementLine], latest: list[SettlementLine]) -> l
 def settlement_detail(viewer: Viewer, pk: int) -> SettlementDetail:
     """One settlement with its lines, carried adjustments and the plans it opened; 404 when
     the viewer may not see it. A fixed number of queries whatever the size."""
-    from partners.models import Channel
-
     settlement = get_scoped_or_404(
         Settlement.objects.select_related("partner", "contract", "approved_by").prefetch_related(
             Prefetch(
@@ -293,191 +272,3 @@ def settlement_detail(viewer: Viewer, pk: int) -> SettlementDetail:
         line_pairs=line_pairs(lines, latest) if latest else [],
         adjustment_parts=adjustment_parts(settlement, line_pairs(lines, latest)) if latest else [],
     )
-
-
-# REMEDIATION PLANS
-# ------------------------------------------------------------------------------
-
-
-def _plans(viewer: Viewer) -> QuerySet[RemediationPlan]:
-    return scope(RemediationPlan, viewer).select_related(
-        "partner", "buyer_owner", "partner_owner", "governed__sla"
-    )
-
-
-@dataclass(frozen=True)
-class BoardColumn:
-    key: str
-    label: str
-    plans: list[RemediationPlan]
-
-
-@dataclass(frozen=True)
-class PlanBoard:
-    columns: list[BoardColumn]
-    today: date
-
-    @property
-    def count(self) -> int:
-        return sum(len(c.plans) for c in self.columns)
-
-    def by_partner(self) -> list[tuple[Partner, list[RemediationPlan]]]:
-        """Open plans (overdue first) grouped by partner, partners by name."""
-        groups: dict[int, tuple[Partner, list[RemediationPlan]]] = {}
-        for column in self.columns:
-            if column.key == CLOSED:
-                continue
-            for plan in column.plans:
-                groups.setdefault(plan.partner_id, (plan.partner, []))[1].append(plan)
-        return sorted(groups.values(), key=lambda g: g[0].name)
-
-
-def plans_board(
-    viewer: Viewer,
-    status: str | None = None,
-    partner: Partner | None = None,
-    *,
-    today: date | None = None,
-) -> PlanBoard:
-    """Remediation plans as columns: open, overdue (open past their due date) and closed or
-    withdrawn in the last 60 days; `status` shows one column only. One query."""
-    today = today or clock.today(viewer.account)
-    since = clock.now() - timedelta(days=CLOSED_RECENTLY_DAYS)
-    ended = (PlanStatus.CLOSED, PlanStatus.WITHDRAWN)
-    plans = _plans(viewer).filter(
-        Q(status=PlanStatus.OPEN) | Q(status__in=ended, closed_at__gte=since)
-    )
-    if partner is not None:
-        plans = plans.filter(partner=partner)
-    if status == CLOSED:
-        plans = plans.filter(status__in=ended)
-    elif status in (OPEN, OVERDUE):
-        plans = plans.filter(status=PlanStatus.OPEN)
-    grouped: dict[str, list[RemediationPlan]] = {key: [] for key, _ in BOARD_COLUMNS}
-    for plan in plans.order_by("due_date", "partner__name", "pk"):
-        if plan.status in ended:
-            grouped[CLOSED].append(plan)
-        elif plan.due_date < today:
-            grouped[OVERDUE].append(plan)
-        else:
-            grouped[OPEN].append(plan)
-    grouped[CLOSED].sort(key=lambda p: p.closed_at or since, reverse=True)
-    wanted = status if status in grouped else None
-    return PlanBoard(
-        [
-            BoardColumn(key, label, grouped[key])
-            for key, label in BOARD_COLUMNS
-            if wanted in (None, key)
-        ],
-        today,
-    )
-
-
-def plan_detail(viewer: Viewer, pk: int) -> RemediationPlan:
-    return get_scoped_or_404(_plans(viewer), viewer, pk=pk)
-
-
-def plan_history(viewer: Viewer, plan: RemediationPlan, months: int = 6) -> list[BandStatus]:
-    """The plan's KPI in the months since it opened (at most `months`), newest first."""
-    return list(
-        scope(BandStatus, viewer)
-        .filter(governed_id=plan.governed_id, month__gte=plan.opened_month)
-        .select_related("governed")
-        .order_by("-month")[:months]
-    )
-
-
-def open_plans_count(viewer: Viewer, partner: Partner) -> int:
-    return scope(RemediationPlan, viewer).filter(partner=partner, status=PlanStatus.OPEN).count()
-
-
-# BAND STATUSES, EARLY WARNINGS, EXIT CRITERIA
-# ------------------------------------------------------------------------------
-
-
-def band_statuses_for(viewer: Viewer, partner: Partner, month: date) -> list[BandStatus]:
-    """Where each governed KPI of a partner stands in the month containing `month`."""
-    return list(
-        scope(BandStatus, viewer)
-        .filter(partner=partner, month=month_of(month).start)
-        .select_related("governed")
-        .order_by("channel", "kpi", "pk")
-    )
-
-
-def early_warnings(viewer: Viewer, today: date | None = None) -> list[BandStatus]:
-    """This month's band statuses whose projection heads for remediation or a penalty."""
-    month = month_of(today or clock.today(viewer.account)).start
-    return list(
-        scope(BandStatus, viewer)
-        .filter(month=month)
-        .exclude(heading="")
-        .select_related("partner", "governed")
-        .order_by("partner__name", "channel", "kpi", "pk")
-    )
-
-
-def exit_criteria_for(viewer: Viewer, partner: Partner) -> list[ExitCriterion]:
-    """The exit criteria of a partner's contracts, with their progress."""
-    return list(
-        scope(ExitCriterion, viewer)
-        .filter(contract__partner=partner)
-        .select_related("contract")
-        .order_by("contract__name", "pk")
-    )
-
-
-@dataclass(frozen=True)
-class Standing:
-    """A partner's contract standing this month: band statuses, open plans, exit criteria."""
-
-    month: date
-    statuses: list[BandStatus]
-    open_plans: int
-    criteria: list[ExitCriterion]
-
-    @property
-    def empty(self) -> bool:
-        return not (self.statuses or self.open_plans or self.criteria)
-
-
-def contract_standing(viewer: Viewer, partner: Partner, today: date | None = None) -> Standing:
-    """Three queries, whatever the number of KPIs, plans and criteria."""
-    month = month_of(today or clock.today(viewer.account)).start
-    return Standing(
-        month=month,
-        statuses=band_statuses_for(viewer, partner, month),
-        open_plans=open_plans_count(viewer, partner),
-        criteria=exit_criteria_for(viewer, partner),
-    )
-
-
-def scorecard_band_statuses(viewer: Viewer, partner: Partner, period: Period) -> dict[str, object]:
-    """The channel scorecard's SLA panel (registered with `kpis.sources`): bands are monthly,
-    so it shows the month the period starts in, and nothing for a quarter."""
-    if period.type is PeriodType.QUARTER:
-        return {}
-    sla_month = Period.containing(PeriodType.MONTH, period.start).start
-    return {
-        "sla_month": sla_month,
-        "sla_statuses": band_statuses_for(viewer, partner, sla_month),
-    }
-
-
-CALIBRATION_DIP_KPIS = ("csat", "fcr", "qa", "calibration")
-
-
-def quality_dips(viewer: Viewer, today: date) -> list[Dip]:
-    """Quality KPIs decided into a remediation or penalty band last month or this one: the
-    reasons for an ad hoc calibration (registered with `calibration.suggestions`)."""
-    statuses = (
-        scope(BandStatus, viewer)
-        .filter(
-            month__gte=(today.replace(day=1) - timedelta(days=1)).replace(day=1),
-            kpi__in=CALIBRATION_DIP_KPIS,
-            decision="decided",
-            band_kind__in=("remediation", "penalty"),
-        )
-        .order_by("month", "partner_id", "kpi", "channel")
-    )
-    return [Dip(s.partner_id, s.kpi, s.month, s.explanation) for s in statuses]

@@ -15,7 +15,7 @@ from partners.models import Channel
 from sla.currency import minor_digits
 from sla.domain import Volumes, format_money, plain_number
 from sla.models import LOADED_COMPONENTS, PricingModel
-from sla.views.contracts import PER
+from sla.selectors import PER
 
 CHANNEL_LABELS = dict(Channel.choices)
 MODEL_ORDER = list(PricingModel.values)

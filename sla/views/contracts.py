@@ -43,8 +43,9 @@ from sla.forms import (
     rate_initial,
 )
 from sla.models import Contract
-from sla.selectors import PER as PER  # re-exported: engagements.views.selection reads it here
-from sla.selectors import RateCard
+from sla.selectors import (
+    RateCard,
+)
 from sla.views.common import RowsEditView, contract_url
 
 # CONTRACTS

@@ -12,12 +12,11 @@ from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 
 from core import clock
-from core.errors import DomainError
 from core.scoping import get_scoped_or_404
 from partners.mixins import ActionView, ProgramManagerMixin, ViewerRequiredMixin, paginate
 from partners.models import Role
 from sla import selectors, services
-from sla.evaluation import evaluate_contract_month, month_of
+from sla.evaluation import month_of
 from sla.forms import SettlementFilterForm
 from sla.models import Settlement
 
@@ -93,26 +92,6 @@ class SettlementApproveView(_SettlementActionView):
 
 class SettlementRecomputeView(_SettlementActionView):
     def act(self, **kwargs: Any) -> str:
-        settlement = self.settlement
-        today = clock.today(self.viewer.account)
-        if settlement.month > today:
-            raise DomainError(f"{settlement.month:%B %Y} has not started yet.")
-        outcome = evaluate_contract_month(settlement.contract, settlement.month, today)
-        if settlement.is_approved:
-            text = (
-                "Recomputed on the latest data: the pending adjustment changed."
-                if outcome.adjustment_changed
-                else "Recomputed on the latest data: the pending adjustment is unchanged."
-            )
-        else:
-            text = (
-                "Recomputed on the latest data: the settlement changed."
-                if outcome.settlement_written
-                else "Recomputed on the latest data: nothing changed."
-            )
-        if outcome.plans_opened or outcome.plans_closed:
-            text += (
-                f" Remediation plans opened: {outcome.plans_opened}, "
-                f"closed: {outcome.plans_closed}."
-            )
-        return text
+        return services.settlement_recompute(
+            viewer=self.viewer, settlement=self.settlement, today=clock.today(self.viewer.account)
+        ).message

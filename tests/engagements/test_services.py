@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 
 from core.errors import DomainError
+from core.scoping import Role, Viewer
 from engagements import domain, services
 from engagements.models import (
     Candidate,
@@ -229,7 +230,7 @@ def test_each_scope_problem_is_named(pm, world, types, overrides, field, words):
 def test_two_saves_of_the_same_version_keep_the_first(pm, world, types, monkeypatch):
     services.scope_save(viewer=pm, partner=world.harbor, data=scope_input(types))
     # The other program manager's save numbered its version before this one committed.
-    monkeypatch.setattr(services, "_next_version", lambda partner, selection: 1)
+    monkeypatch.setattr("engagements.services.scope._next_version", lambda partner, selection: 1)
     with pytest.raises(DomainError, match="Version 1 of this scope was saved by someone else"):
         services.scope_save(viewer=pm, partner=world.harbor, data=scope_input(types))
     assert ScopeVersion.objects.filter(partner=world.harbor).count() == 1
@@ -886,3 +887,105 @@ def test_scoped_types(pm, types):
     ]
     with pytest.raises(DomainError, match="No interaction type 'fax-order'"):
         services.scoped_types(pm, ["billing", "fax-order"])
+
+
+# ROLES AND TENANTS
+# ------------------------------------------------------------------------------
+
+
+def test_a_refused_role_is_told_who_may_write(pm, selection, buyer_reviewer, partner_lead):
+    with pytest.raises(DomainError) as refused:
+        services.selection_create(viewer=viewer_of(buyer_reviewer), name="Mine")
+    assert (refused.value.code, refused.value.message) == (
+        "permission_denied",
+        "Only program managers start selections.",
+    )
+    bidder = services.candidate_save(
+        viewer=pm, candidate=candidate(selection, "Atlas"), rates=QUOTE
+    )
+    with pytest.raises(DomainError) as partner_side:
+        services.red_flag_add(viewer=viewer_of(partner_lead), candidate=bidder, kind="opaque_qa")
+    assert partner_side.value.code == "permission_denied"
+    assert partner_side.value.message.startswith("Only program managers, ")
+    assert partner_side.value.message.endswith(" score candidates and raise red flags.")
+
+
+def test_scores_and_red_flags_need_someone_signed_in(pm, selection):
+    """A buyer-side viewer acting through no user (an API token) holds the role, but a score
+    or a red flag is someone's own."""
+    bidder = services.candidate_save(
+        viewer=pm, candidate=candidate(selection, "Atlas"), rates=QUOTE
+    )
+    nobody = Viewer(account=pm.account, role=Role.PROGRAM_MANAGER)
+    signed_in = "Candidates are scored by the buyer's people, each signed in as themselves."
+    with pytest.raises(DomainError) as scored:
+        services.scores_save(viewer=nobody, candidate=bidder, scores=_score_all(4))
+    with pytest.raises(DomainError) as flagged:
+        services.red_flag_add(viewer=nobody, candidate=bidder, kind="opaque_qa")
+    for refused in (scored, flagged):
+        assert (refused.value.code, refused.value.message) == ("permission_denied", signed_in)
+    assert not CandidateScore.objects.exists()
+    assert not CandidateRedFlag.objects.exists()
+
+
+@pytest.fixture
+def theirs(outsider_pm, types):
+    """Another account's selection with a scope, a candidate and a red flag on it."""
+    them = viewer_of(outsider_pm)
+    their_types = {t.code: t for t in services.standard_types_ensure(viewer=them)}
+    picked = services.selection_create(viewer=them, name="Globex pick")
+    services.scope_save(viewer=them, selection=picked, data=scope_input(their_types))
+    bidder = services.candidate_save(viewer=them, candidate=candidate(picked, "Zeta"), rates=QUOTE)
+    flag = services.red_flag_add(viewer=them, candidate=bidder, kind="opaque_qa")
+    return picked, bidder, flag, their_types
+
+
+def test_another_accounts_selection_and_candidates_are_refused(pm, types, theirs, today):
+    """Each write names what it did not find, with the code `not_found`, and changes
+    nothing."""
+    picked, bidder, flag, _ = theirs
+    refusals = {
+        "No such selection.": [
+            lambda: services.scope_save(viewer=pm, selection=picked, data=scope_input(types)),
+            lambda: services.selection_update(viewer=pm, selection=picked, name="Ours now"),
+            lambda: services.criteria_weights_save(
+                viewer=pm, selection=picked, weights={"tooling_fit": D(30)}
+            ),
+            lambda: services.candidate_save(
+                viewer=pm, candidate=candidate(picked, "Ours"), rates=QUOTE
+            ),
+        ],
+        "No such candidate.": [
+            lambda: services.scores_save(viewer=pm, candidate=bidder, scores=_score_all(5)),
+            lambda: services.red_flag_add(viewer=pm, candidate=bidder, kind="other", note="x"),
+            lambda: services.candidate_choose(viewer=pm, candidate=bidder, today=today),
+        ],
+        "No such red flag.": [lambda: services.red_flag_remove(viewer=pm, flag=flag)],
+    }
+    for message, writes in refusals.items():
+        for write in writes:
+            with pytest.raises(DomainError) as refused:
+                write()
+            assert (refused.value.code, refused.value.message) == ("not_found", message)
+    picked.refresh_from_db()
+    assert (picked.name, picked.status) == ("Globex pick", SelectionStatus.OPEN)
+    assert list(picked.candidates.all()) == [bidder]
+    assert picked.scopes.count() == 1
+    assert not CandidateScore.objects.exists()
+    assert list(CandidateRedFlag.objects.all()) == [flag]
+    assert not Partner.objects.filter(name="Zeta").exists()
+
+
+def test_a_stage_with_another_accounts_interaction_type_is_refused(pm, fresh, types, theirs):
+    their_types = theirs[3]
+    with pytest.raises(DomainError) as refused:
+        services.stage_start(
+            viewer=pm,
+            partner=fresh,
+            data=pilot(types, interaction_types=[their_types["order-status"]]),
+        )
+    assert (refused.value.code, refused.value.message) == (
+        "not_found",
+        "An interaction type is not part of this account.",
+    )
+    assert not fresh.stages.exists()

@@ -1,0 +1,176 @@
+"""Engagement rules: the scope of work (forecast mix, shifts, scope discipline, peak to
+trough), partner selection (weighted scorecards, red flags, loaded rates), the stages of an
+engagement with their gates and ramp realism, and cost per resolved contact. Pure: standard
+library, `kpis.domain` and `sla.domain` only, so every rule is tested without a database.
+
+Figures and defaults come from DOMAIN.md ("Scope of the outsourced work", "Pricing, and
+cost per resolution", "Governance rhythm"). One module per part, every name re-exported
+here (`engagements.domain.Shift`):
+
+- `scope`: the forecast mix, shifts, peak to trough, scope discipline;
+- `selection`: criteria and weighted scorecards, red flags, pricing assumptions;
+- `quotes`: a candidate's rate card priced on the scope's month, lines ranked like for like;
+- `stages`: the stage sequence, moves between stages, expansion gates, ramp realism;
+- `costs`: loaded cost, cost per resolved contact, the what-if of another pricing model;
+- `common`: shares of a whole.
+"""
+
+from __future__ import annotations
+
+from engagements.domain.common import (
+    ONE,
+    SHARE_PLACES,
+    share,
+)
+from engagements.domain.costs import (
+    HYBRID_BASE_SHARE,
+    WHAT_IF_MODELS,
+    MonthCost,
+    equivalent_pricing,
+    in_house_per_resolved,
+    loaded_cost,
+    price,
+    split_by,
+)
+from engagements.domain.quotes import (
+    ChannelCost,
+    LineRank,
+    Projection,
+    Quote,
+    forecast_volumes,
+    like_for_like,
+    overhead_above,
+    project_quote,
+    rank_lines,
+    total_volumes,
+)
+from engagements.domain.scope import (
+    BUSINESS_END,
+    BUSINESS_START,
+    DISCIPLINE_HEALTHY,
+    PEAK_TO_TROUGH_CASE,
+    REASON_TEXT,
+    SHIFT_LABELS,
+    STANDARD_MIX,
+    Discipline,
+    MixLine,
+    OutOfScope,
+    OutOfScopeReason,
+    Shift,
+    StandardType,
+    WorkGroup,
+    covers,
+    mix_problems,
+    month_forecast,
+    peak_to_trough,
+    scope_discipline,
+    shift_of,
+)
+from engagements.domain.selection import (
+    DEFAULT_CRITERIA,
+    RED_FLAG_LABELS,
+    SCORE_MAX,
+    SCORE_MIN,
+    SCORE_PLACES,
+    Assumptions,
+    CandidateResult,
+    Criterion,
+    RedFlag,
+    Sheet,
+    candidate_result,
+    projected_volumes,
+    score_problem,
+    weighted_score,
+)
+from engagements.domain.stages import (
+    DEFAULT_SEQUENCE,
+    EXPANSION_LABELS,
+    PILOT_DAYS,
+    RAMP_BRAND_SENSITIVE_WEEKS,
+    RAMP_ROUTINE_WEEKS,
+    STAGE_ORDER,
+    Expansion,
+    Gate,
+    GateMonth,
+    PlannedStep,
+    StageKind,
+    gate,
+    move_problem,
+    next_planned,
+    pilot_length_note,
+    ramp_flag,
+)
+
+__all__ = [
+    "Assumptions",
+    "BUSINESS_END",
+    "BUSINESS_START",
+    "candidate_result",
+    "CandidateResult",
+    "ChannelCost",
+    "covers",
+    "Criterion",
+    "DEFAULT_CRITERIA",
+    "DEFAULT_SEQUENCE",
+    "Discipline",
+    "DISCIPLINE_HEALTHY",
+    "equivalent_pricing",
+    "Expansion",
+    "EXPANSION_LABELS",
+    "forecast_volumes",
+    "Gate",
+    "gate",
+    "GateMonth",
+    "HYBRID_BASE_SHARE",
+    "in_house_per_resolved",
+    "like_for_like",
+    "LineRank",
+    "loaded_cost",
+    "mix_problems",
+    "MixLine",
+    "month_forecast",
+    "MonthCost",
+    "move_problem",
+    "next_planned",
+    "ONE",
+    "OutOfScope",
+    "OutOfScopeReason",
+    "overhead_above",
+    "peak_to_trough",
+    "PEAK_TO_TROUGH_CASE",
+    "PILOT_DAYS",
+    "pilot_length_note",
+    "PlannedStep",
+    "price",
+    "project_quote",
+    "projected_volumes",
+    "Projection",
+    "Quote",
+    "RAMP_BRAND_SENSITIVE_WEEKS",
+    "ramp_flag",
+    "RAMP_ROUTINE_WEEKS",
+    "rank_lines",
+    "REASON_TEXT",
+    "RED_FLAG_LABELS",
+    "RedFlag",
+    "scope_discipline",
+    "SCORE_MAX",
+    "SCORE_MIN",
+    "SCORE_PLACES",
+    "score_problem",
+    "share",
+    "SHARE_PLACES",
+    "Sheet",
+    "Shift",
+    "SHIFT_LABELS",
+    "shift_of",
+    "split_by",
+    "STAGE_ORDER",
+    "StageKind",
+    "STANDARD_MIX",
+    "StandardType",
+    "total_volumes",
+    "weighted_score",
+    "WHAT_IF_MODELS",
+    "WorkGroup",
+]

@@ -3,8 +3,8 @@ trough), partner selection (weighted scorecards, red flags, loaded rates), the s
 engagement with their gates and ramp realism, and cost per resolved contact. Pure: standard
 library, `kpis.domain` and `sla.domain` only, so every rule is tested without a database.
 
-Figures and defaults come from DOMAIN.md ("Scope of the outsourced work", "Pricing, and
-cost per resolution", "Governance rhythm"). One module per part, every name re-exported
+Figures and defaults come from docs/domain.md ("Scope", "Pricing models", "Engagement
+stages"). One module per part, every name re-exported
 here (`engagements.domain.Shift`):
 
 - `scope`: the forecast mix, shifts, peak to trough, scope discipline;

@@ -1,6 +1,6 @@
 """Cost per resolved contact: loaded cost, the buyer's governance cost split across
-channels, the in-house comparison, and the what-if of another pricing model. DOMAIN.md,
-"Pricing, and cost per resolution"."""
+channels, the in-house comparison, and the what-if of another pricing model. docs/domain.md,
+"Pricing models"."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Quotes: a candidate's rate card priced on the scope's month, channel by channel, and
-its lines ranked against the other candidates' like for like. DOMAIN.md, "Pricing, and cost
-per resolution"."""
+its lines ranked against the other candidates' like for like. docs/domain.md, "Pricing
+models"."""
 
 from __future__ import annotations
 

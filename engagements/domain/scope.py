@@ -1,6 +1,6 @@
 """The scope of work: the forecast mix per channel and interaction type, the shifts a
 partner covers, peak to trough, and scope discipline (the share of the work that matches the
-scope). DOMAIN.md, "Scope of the outsourced work"."""
+scope). docs/domain.md, "Scope"."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ class StandardType:
     routine: bool  # scripted work such as status checks: ramps in weeks, not months
 
 
-# DOMAIN.md: "a typical monthly mix for 5,000 tickets".
+# docs/domain.md, "Scope": a typical month of 5,000 contacts.
 STANDARD_MIX = (
     StandardType("order-status", "Order status", 2500, brand_sensitive=False, routine=True),
     StandardType("product-question", "Product question", 1200, brand_sensitive=False,

@@ -1,5 +1,5 @@
 """The stages of an engagement: the default sequence of pilot and expansion steps, moving
-between stages, expansion gates, and ramp realism. DOMAIN.md, "Governance rhythm"."""
+between stages, expansion gates, and ramp realism. docs/domain.md, "Engagement stages"."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ class PlannedStep:
     last_week: int
 
 
-# DOMAIN.md, "Governance rhythm": weeks 1-12 pilot; 13-20 a second interaction type; 21-32 a
+# docs/domain.md, "Engagement stages": weeks 1-12 pilot; 13-20 a second interaction type; 21-32 a
 # second channel; 33-48 more shifts; year 2 brand-sensitive work.
 DEFAULT_SEQUENCE = (
     PlannedStep(StageKind.PILOT, None, 1, 12),
@@ -164,7 +164,7 @@ def gate(
     return Gate(months_needed, recent, alignment, alignment_threshold, tuple(reasons))
 
 
-RAMP_ROUTINE_WEEKS = 8  # DOMAIN.md: 8-12 weeks to parity on routine work
+RAMP_ROUTINE_WEEKS = 8  # docs/domain.md, "Engagement stages": 8-12 weeks to parity on routine work
 RAMP_BRAND_SENSITIVE_WEEKS = 17  # 4-6 months on brand-sensitive work
 
 

@@ -1,5 +1,5 @@
-"""The account's interaction types: added one by one, or the five of DOMAIN.md's typical mix
-at once; and looked up by code for an integration."""
+"""The account's interaction types: added one by one, or the five of the typical mix
+(docs/domain.md, "Scope") at once; and looked up by code for an integration."""
 
 from __future__ import annotations
 
@@ -35,7 +35,8 @@ def interaction_type_create(
 
 
 def standard_types_ensure(*, viewer: Viewer) -> list[InteractionType]:
-    """The five interaction types of DOMAIN.md's typical mix, created where missing."""
+    """The five interaction types of the typical mix (docs/domain.md, "Scope"), created where
+    missing."""
     require_role(viewer, (Role.PROGRAM_MANAGER,), what="add interaction types")
     with transaction.atomic():
         existing = {t.code for t in InteractionType.objects.filter(account=viewer.account)}

@@ -12,9 +12,15 @@ from django.db.models import Q
 from core.scoping import TenantScope
 from engagements import domain
 from engagements.models.fields import STAFF, money_field, percent_field
-from partners.models import Account, Channel, DeliveryModel, InteractionType, Partner
+from partners.models import Account, DeliveryModel, Partner
 from sla import domain as sla_domain
-from sla.models import HYBRID_BASE_CHOICES, LOADED_COMPONENTS, NOT_NEGATIVE, PricingModel
+from sla.models import (
+    LOADED_COMPONENTS,
+    NOT_NEGATIVE,
+    PricedLine,
+    channel_order,
+    one_line_per_channel_and_type,
+)
 
 
 class SelectionStatus(models.TextChoices):
@@ -171,81 +177,25 @@ class Candidate(models.Model):
         return domain.Quote(tuple(line.spec for line in self.rates.all()), self.components)
 
 
-class CandidateRate(models.Model):
+class CandidateRate(PricedLine):
     """One line of a candidate's quote, as a contract's rate card has them (docs/sla.md,
-    "Rate cards"): the price of one channel's work, or of one interaction type on it. The
-    channel's line without a type prices every contact no typed line prices."""
+    "Rate cards"): the price of one channel's work, or of one interaction type on it."""
 
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="rates")
-    channel = models.CharField(max_length=20, choices=Channel.choices)
-    interaction_type = models.ForeignKey(
-        InteractionType,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Empty: every contact of the channel that no line of its own type prices.",
-    )
-    pricing_model = models.CharField(max_length=20, choices=PricingModel.choices)
     rate = money_field(
         validators=NOT_NEGATIVE,
         help_text="As quoted: per hour, per FTE-month, per contact, per resolved contact, or "
         "the monthly fee (outcome-based).",
     )
-    hybrid_base = models.CharField(
-        max_length=20, choices=HYBRID_BASE_CHOICES, blank=True, help_text="Hybrid: the base."
-    )
-    resolution_bonus = money_field(
-        default=Decimal(0), validators=NOT_NEGATIVE, help_text="Hybrid: per resolved contact."
-    )
 
     tenant_scope = TenantScope(account="candidate__selection__account", buyer_only=True)
 
     class Meta:
-        # The channels in their usual order; each channel's own rate before its types'.
-        ordering = [
-            "candidate",
-            models.Case(
-                *(models.When(channel=c, then=models.Value(i)) for i, c in enumerate(Channel)),
-                output_field=models.IntegerField(),
-            ).asc(),
-            models.F("interaction_type__name").asc(nulls_first=True),
-            "pk",
-        ]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["candidate", "channel"],
-                condition=Q(interaction_type__isnull=True),
-                name="candidate_rate_unique_channel",
-            ),
-            models.UniqueConstraint(
-                fields=["candidate", "channel", "interaction_type"],
-                condition=Q(interaction_type__isnull=False),
-                name="candidate_rate_unique_channel_type",
-            ),
-        ]
+        ordering = channel_order("candidate")
+        constraints = one_line_per_channel_and_type("candidate", "candidate_rate")
 
     def __str__(self) -> str:
-        what = self.get_channel_display()
-        if self.interaction_type_id:
-            what += f" {self.interaction_type}"
-        return f"{self.candidate}: {what}, {self.get_pricing_model_display()}"
-
-    @property
-    def pricing(self) -> sla_domain.Pricing:
-        return sla_domain.Pricing(
-            sla_domain.PricingModel(self.pricing_model),
-            self.rate,
-            sla_domain.PricingModel(self.hybrid_base) if self.hybrid_base else None,
-            self.resolution_bonus,
-        )
-
-    @property
-    def spec(self) -> sla_domain.RateLine:
-        kind = self.interaction_type
-        return sla_domain.RateLine(
-            self.channel, self.pricing, kind.code if kind else "", kind.name if kind else ""
-        )
+        return f"{self.candidate}: {self.what}, {self.get_pricing_model_display()}"
 
     @property
     def loaded_rate(self) -> Decimal:

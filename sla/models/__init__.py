@@ -19,8 +19,11 @@ from sla.models.contracts import (
     Contract,
     ExitCriterion,
     ExitPeriod,
+    PricedLine,
     PricingModel,
     RateLine,
+    channel_order,
+    one_line_per_channel_and_type,
 )
 from sla.models.fields import KPI_CHOICES, NOT_NEGATIVE, PERCENT
 from sla.models.plans import (
@@ -69,7 +72,10 @@ __all__ = [
     "PlanStatus",
     "PricingModel",
     "RATE_FIELDS",
+    "PricedLine",
     "RateLine",
+    "channel_order",
+    "one_line_per_channel_and_type",
     "RemediationPlan",
     "Settlement",
     "SettlementLine",

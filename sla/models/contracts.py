@@ -9,7 +9,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import BaseConstraint, Q
+from django.db.models.expressions import Combinable
 
 from core.scoping import TenantScope
 from kpis.domain import Unit
@@ -123,13 +124,43 @@ class Contract(models.Model):
         return self.start_date < next_month and self.end_date >= month
 
 
-class RateLine(models.Model):
-    """One line of a contract's rate card: the price of one channel's work, or of one
-    interaction type on that channel (complaints above order status). The channel's line
-    without a type prices every contact no typed line prices; hours, FTE and monthly fees
-    cannot be split by type, so typed lines price contacts (docs/sla.md, "Rate cards")."""
+def channel_order(owner: str) -> list[str | Combinable]:
+    """A rate card's lines in the channels' usual order, each channel's own rate before its
+    types' (the Meta ordering of every rate card: a contract's and a candidate's quote)."""
+    return [
+        owner,
+        models.Case(
+            *(models.When(channel=c, then=models.Value(i)) for i, c in enumerate(Channel)),
+            output_field=models.IntegerField(),
+        ).asc(),
+        models.F("interaction_type__name").asc(nulls_first=True),
+        "pk",
+    ]
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="rates")
+
+def one_line_per_channel_and_type(owner: str, prefix: str) -> list[BaseConstraint]:
+    """One line per channel without a type, and one per channel and type."""
+    return [
+        models.UniqueConstraint(
+            fields=[owner, "channel"],
+            condition=Q(interaction_type__isnull=True),
+            name=f"{prefix}_unique_channel",
+        ),
+        models.UniqueConstraint(
+            fields=[owner, "channel", "interaction_type"],
+            condition=Q(interaction_type__isnull=False),
+            name=f"{prefix}_unique_channel_type",
+        ),
+    ]
+
+
+class PricedLine(models.Model):
+    """What every rate-card line holds, a contract's or a candidate's quote: the price of one
+    channel's work, or of one interaction type on that channel (complaints above order
+    status). The channel's line without a type prices every contact no typed line prices;
+    hours, FTE and monthly fees cannot be split by type, so typed lines price contacts
+    (docs/sla.md, "Rate cards")."""
+
     channel = models.CharField(max_length=20, choices=Channel.choices)
     interaction_type = models.ForeignKey(
         InteractionType,
@@ -152,37 +183,16 @@ class RateLine(models.Model):
         default=Decimal(0), validators=NOT_NEGATIVE, help_text="Hybrid: per resolved contact."
     )
 
-    tenant_scope = TenantScope(account="contract__partner__account", partner="contract__partner")
-
     class Meta:
-        # The channels in their usual order; each channel's own rate before its types'.
-        ordering = [
-            "contract",
-            models.Case(
-                *(models.When(channel=c, then=models.Value(i)) for i, c in enumerate(Channel)),
-                output_field=models.IntegerField(),
-            ).asc(),
-            models.F("interaction_type__name").asc(nulls_first=True),
-            "pk",
-        ]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["contract", "channel"],
-                condition=Q(interaction_type__isnull=True),
-                name="rate_unique_channel",
-            ),
-            models.UniqueConstraint(
-                fields=["contract", "channel", "interaction_type"],
-                condition=Q(interaction_type__isnull=False),
-                name="rate_unique_channel_type",
-            ),
-        ]
+        abstract = True
 
-    def __str__(self) -> str:
-        what = self.get_channel_display()
+    @property
+    def what(self) -> str:
+        """The channel, and the interaction type when the line has one: "Chat Complaint"."""
+        what = str(self.get_channel_display())  # type: ignore[attr-defined]
         if self.interaction_type_id:
             what += f" {self.interaction_type}"
-        return f"{what}: {self.get_pricing_model_display()}"
+        return what
 
     @property
     def pricing(self) -> domain.Pricing:
@@ -199,6 +209,21 @@ class RateLine(models.Model):
         return domain.RateLine(
             self.channel, self.pricing, kind.code if kind else "", kind.name if kind else ""
         )
+
+
+class RateLine(PricedLine):
+    """One line of a contract's rate card."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="rates")
+
+    tenant_scope = TenantScope(account="contract__partner__account", partner="contract__partner")
+
+    class Meta:
+        ordering = channel_order("contract")
+        constraints = one_line_per_channel_and_type("contract", "rate")
+
+    def __str__(self) -> str:
+        return f"{self.what}: {self.get_pricing_model_display()}"
 
     @property
     def loaded_rate(self) -> Decimal:

@@ -31,8 +31,7 @@ from engagements.models import (
 from engagements.services.common import audit, check_currency, full_clean
 from partners.models import Channel, Partner
 from sla.domain import rate_card_problems
-from sla.models import PricingModel
-from sla.services import RateInput  # a quote's lines are given as a contract's are
+from sla.services import RateInput, priced_lines  # a quote's lines are a contract's
 
 
 def selection_create(
@@ -140,40 +139,14 @@ def _quote_lines(
             field="rates",
         )
     currency = candidate.selection.currency
-    lines = []
-    for number, given in enumerate(rates, start=1):
-        where = f"Line {number}"
-        if given.channel not in Channel.values:
-            raise DomainError(f"{where}: '{given.channel}' is not a channel.", field="rates")
-        where += f" ({CHANNEL_LABELS[given.channel].lower()})"
-        if given.pricing_model not in PricingModel.values:
-            choices = ", ".join(PricingModel.values)
-            raise DomainError(
-                f"{where}: '{given.pricing_model}' is not a pricing model ({choices}).",
-                field="rates",
-            )
-        if given.rate is None:
-            raise DomainError(f"{where}: enter its rate.", field="rates")
-        if given.currency and given.currency.upper() != currency:
-            raise DomainError(
-                f"{where} is in {given.currency.upper()}, the selection in {currency}: quotes "
-                "are compared in the selection's currency.",
-                field="rates",
-            )
-        kind = given.interaction_type
-        ensure_in_scope(kind, viewer, field="rates", message=f"{where}: no such interaction type.")
-        hybrid = given.pricing_model == PricingModel.HYBRID
-        lines.append(
-            CandidateRate(
-                candidate=candidate,
-                channel=given.channel,
-                interaction_type=kind,
-                pricing_model=given.pricing_model,
-                rate=given.rate,
-                hybrid_base=given.hybrid_base if hybrid else "",
-                resolution_bonus=(given.resolution_bonus or Decimal(0)) if hybrid else Decimal(0),
-            )
-        )
+    lines = priced_lines(
+        viewer,
+        rates,
+        build=lambda **fields: CandidateRate(candidate=candidate, **fields),
+        currency=currency,
+        currency_rule=f"the selection in {currency}: quotes are compared in the selection's "
+        "currency.",
+    )
     problems = rate_card_problems(
         [line.spec for line in lines],
         channel_labels={c: label.lower() for c, label in Channel.choices},

@@ -14,6 +14,7 @@ from sla.services.contracts import (
     VolumeRow,
     contract_save,
     exit_criterion_save,
+    priced_lines,
     volume_save,
     volumes_save,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "member_user",
     "plan_update",
     "RateInput",
+    "priced_lines",
     "Recomputed",
     "settlement_approve",
     "settlement_recompute",

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,7 +18,15 @@ from partners.services import audit_record
 from sla import domain
 from sla.currency import is_currency
 from sla.evaluation import month_of
-from sla.models import ChannelVolume, Contract, ExitCriterion, GovernedKpi, PricingModel, RateLine
+from sla.models import (
+    ChannelVolume,
+    Contract,
+    ExitCriterion,
+    GovernedKpi,
+    PricedLine,
+    PricingModel,
+    RateLine,
+)
 from sla.services.common import CHANGE_CONTRACTS, CHANNEL_LABELS, PROGRAM_MANAGERS, full_clean
 from sla.services.refresh import contract_changed, settlements_refresh
 
@@ -50,8 +59,21 @@ class RateInput:
     currency: str = ""  # when given, it must be the contract's
 
 
-def _rate_lines(viewer: Viewer, contract: Contract, rates: Sequence[RateInput]) -> list[RateLine]:
-    """The rate card's lines, checked one by one and as a whole (`sla.domain`)."""
+L = TypeVar("L", bound=PricedLine)
+
+
+def priced_lines(
+    viewer: Viewer,
+    rates: Sequence[RateInput],
+    *,
+    build: Callable[..., L],
+    currency: str,
+    currency_rule: str,
+) -> list[L]:
+    """Rate-card lines (a contract's, or a candidate's quote), each checked on its own: a
+    channel, a pricing model, a rate, the card's currency, an interaction type of the
+    viewer's account. `build(**fields)` makes the line; `currency_rule` finishes the refusal
+    of another currency ("the contract in USD: one contract invoices in one currency.")."""
     lines = []
     for number, given in enumerate(rates, start=1):
         where = f"Line {number}"
@@ -66,18 +88,15 @@ def _rate_lines(viewer: Viewer, contract: Contract, rates: Sequence[RateInput]) 
             )
         if given.rate is None:
             raise DomainError(f"{where}: enter its rate.", field="rates")
-        if given.currency and given.currency.upper() != contract.currency:
+        if given.currency and given.currency.upper() != currency:
             raise DomainError(
-                f"{where} is in {given.currency.upper()}, the contract in {contract.currency}: "
-                "one contract invoices in one currency.",
-                field="rates",
+                f"{where} is in {given.currency.upper()}, {currency_rule}", field="rates"
             )
         kind = given.interaction_type
         ensure_in_scope(kind, viewer, field="rates", message=f"{where}: no such interaction type.")
         hybrid = given.pricing_model == PricingModel.HYBRID
         lines.append(
-            RateLine(
-                contract=contract,
+            build(
                 channel=given.channel,
                 interaction_type=kind,
                 pricing_model=given.pricing_model,
@@ -86,6 +105,19 @@ def _rate_lines(viewer: Viewer, contract: Contract, rates: Sequence[RateInput]) 
                 resolution_bonus=(given.resolution_bonus or Decimal(0)) if hybrid else Decimal(0),
             )
         )
+    return lines
+
+
+def _rate_lines(viewer: Viewer, contract: Contract, rates: Sequence[RateInput]) -> list[RateLine]:
+    """The rate card's lines, checked one by one and as a whole (`sla.domain`)."""
+    lines = priced_lines(
+        viewer,
+        rates,
+        build=lambda **fields: RateLine(contract=contract, **fields),
+        currency=contract.currency,
+        currency_rule=f"the contract in {contract.currency}: one contract invoices in one "
+        "currency.",
+    )
     governed = (
         list(
             GovernedKpi.objects.filter(sla__contract=contract)

@@ -6,7 +6,7 @@ a share of M: yes/no earns all or nothing, 1-5 earns (v - 1) / 4 of M, 0-100 ear
 of M. An interaction's score is 100 × points earned / points possible over the applicable
 criteria (N/A ones left out); a missed critical criterion (always yes/no) makes it 0.
 
-Alignment (DOMAIN.md, "calibration alignment") compares the buyer side and the partner side,
+Alignment (docs/domain.md, "Calibration") compares the buyer side and the partner side,
 each side's value on a criterion being the mean of its reviewers':
 - points-weighted agreement: 1 - |a - b| / M per criterion; over a rubric, the M-weighted
   mean, so that equal totals reached through different criteria do not count as aligned;
@@ -412,7 +412,7 @@ def _add_month(day: date) -> date:
 
 
 def due_dates(go_live: date, until: date, cadence: Cadence = Cadence.DEFAULT) -> list[date]:
-    """Calibration sessions due from go-live to `until` (DOMAIN.md, "Governance rhythm"):
+    """Calibration sessions due from go-live to `until` (docs/domain.md, "Cadence"):
     each is due on the last day of its interval."""
     dates: list[date] = []
     if cadence is Cadence.DEFAULT:

@@ -258,7 +258,7 @@ def build_sessions(*, account: Account, seed: int, today: date) -> int:
     criteria = list(version.criteria.order_by("position"))
     created = 0
     for partner in Partner.objects.filter(account=account, go_live_date__isnull=False):
-        facilitator, people = services._default_people(partner)
+        facilitator, people = services.default_people(partner)
         buyer = next((u for u, side in people if side == Side.BUYER), None)
         lead = next((u for u, side in people if side == Side.PARTNER), None)
         if facilitator is None or buyer is None or lead is None:

@@ -56,9 +56,6 @@ from calibration.services.sessions import (
     session_create,
 )
 
-# The demo seed (demo/calibration.py) still asks for the old private name.
-_default_people = default_people
-
 __all__ = [
     "BUYER_SCORERS",
     "DISAGREEMENT_BELOW",

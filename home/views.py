@@ -1,5 +1,6 @@
-"""Pages that span the apps: each role's home page and a partner's page, which read the
-rosters (partners), scorecards and standing (sla), calibration and the engagement together.
+"""Pages that span the apps: each role's home page, a partner's page and the quarterly
+business review, which read the rosters (partners), scorecards and standing (sla),
+calibration and the engagement together.
 
 This app is Keel's top floor (docs/ARCHITECTURE.md): it may read every app below it, and no
 app imports it. Views stay thin and read through each app's selectors.
@@ -9,11 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import Http404
+from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 
 from calibration import selectors as calibration_selectors
 from core.scoping import get_scoped_or_404
 from engagements import selectors as engagement_selectors
+from home import selectors as qbr
+from kpis.periods import Period
 from partners import selectors
 from partners.mixins import ViewerRequiredMixin
 from partners.models import Partner, Role
@@ -78,4 +83,74 @@ class PartnerDetailView(ViewerRequiredMixin, TemplateView):
         context["engagement"] = engagement_selectors.partner_engagement(
             self.viewer, partner, context["today"]
         )
+        return context
+
+
+# THE QUARTERLY BUSINESS REVIEW
+# ------------------------------------------------------------------------------
+
+QBR_READERS = {Role.PROGRAM_MANAGER, Role.EXECUTIVE}
+
+
+class QbrListView(ViewerRequiredMixin, TemplateView):
+    """The quarters a QBR can be read for, the last complete one marked as the default."""
+
+    allowed_roles = QBR_READERS
+    template_name = "home/qbr_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["quarters"] = qbr.quarters(self.viewer)
+        context["default"] = qbr.last_complete_quarter(self.viewer)
+        return context
+
+
+class QbrMixin(ViewerRequiredMixin):
+    allowed_roles = QBR_READERS
+    kwargs: dict[str, Any]
+
+    @cached_property
+    def period(self) -> Period:
+        try:
+            return qbr.quarter(int(self.kwargs["year"]), int(self.kwargs["quarter"]))
+        except ValueError:
+            raise Http404("No such quarter.") from None
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        complete = self.period.next().start <= context["today"]
+        context.update(
+            period=self.period,
+            quarter=qbr.QuarterLink(self.period, complete),
+            previous=qbr.QuarterLink(self.period.previous(), True),
+            next=qbr.QuarterLink(
+                self.period.next(), self.period.next().next().start <= context["today"]
+            ),
+            complete=complete,
+            months=qbr.months_of(self.period),
+        )
+        return context  # type: ignore[no-any-return]
+
+
+class QbrQuarterView(QbrMixin, TemplateView):
+    """Every partner of the account side by side for one quarter, then each in full."""
+
+    template_name = "home/qbr_quarter.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["reviews"] = qbr.quarter_review(self.viewer, self.period)
+        return context
+
+
+class QbrPartnerView(QbrMixin, TemplateView):
+    """One partner's quarter."""
+
+    template_name = "home/qbr_partner.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        partner = get_scoped_or_404(Partner, self.viewer, pk=self.kwargs["partner"])
+        context["partner"] = partner
+        context["reviews"] = qbr.quarter_review(self.viewer, self.period, partner)
         return context

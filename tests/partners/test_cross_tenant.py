@@ -60,6 +60,10 @@ class ListUrl:
     """A URL showing many things: it must not mention another tenant's names."""
 
     buyer_only: bool = False
+    kwargs: dict[str, Any] | None = None
+
+    def url(self, name: str) -> str:
+        return reverse(name, kwargs=self.kwargs)
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,12 @@ URLS: dict[str, ObjectUrl | ListUrl | ScopedWrite | NotTenantData] = {
     "partners:partner-list": ListUrl(),
     "partners:partner-create": ListUrl(buyer_only=True),
     "home:partner-detail": ObjectUrl(lambda o: {"pk": o["partner"].pk}),
+    # The QBR of the quarter the objects' October settlements fall in.
+    "home:qbr-list": ListUrl(buyer_only=True),
+    "home:qbr-quarter": ListUrl(buyer_only=True, kwargs={"year": 2026, "quarter": 4}),
+    "home:qbr-partner": ObjectUrl(
+        lambda o: {"year": 2026, "quarter": 4, "partner": o["partner"].pk}, buyer_only=True
+    ),
     "partners:partner-update": ObjectUrl(lambda o: {"pk": o["partner"].pk}, buyer_only=True),
     "partners:agent-list": ObjectUrl(lambda o: {"pk": o["partner"].pk}),
     "partners:agent-detail": ObjectUrl(lambda o: {"pk": o["agent"].pk}),
@@ -541,15 +551,19 @@ def test_api_token_of_one_account_gets_404_for_another_accounts_objects(
 def test_lists_never_show_another_partners_data_to_a_partner_user(
     name, objects, partner_lead, login
 ) -> None:
-    response = login(partner_lead).get(reverse(name))
-    assert response.status_code == (403 if URLS[name].buyer_only else 200)
+    how = URLS[name]
+    assert isinstance(how, ListUrl)
+    response = login(partner_lead).get(how.url(name))
+    assert response.status_code == (403 if how.buyer_only else 200)
     for other in ("Quetzal", "Pablo Quetzal", "Zanzibar", "Zed Zanzibar", "Globex", "SECRET"):
         assert other.encode() not in response.content, (name, other)
 
 
 @pytest.mark.parametrize("name", LIST_URLS)
 def test_lists_never_show_another_accounts_data_to_a_buyer(name, objects, buyer_pm, login) -> None:
-    response = login(buyer_pm).get(reverse(name))
+    how = URLS[name]
+    assert isinstance(how, ListUrl)
+    response = login(buyer_pm).get(how.url(name))
     assert response.status_code == 200
     for other in ("Zanzibar", "Zed Zanzibar", "Globex", "analyst@globex.test", "SECRET-Zan"):
         assert other.encode() not in response.content, (name, other)

@@ -1,0 +1,243 @@
+"""Reads for the pages that span apps: the quarterly business review (QBR).
+
+A QBR is per quarter of the account's calendar. For each partner it lays out each governed
+KPI by month against its bands (the month's band status, with its sample size), and the
+money the bands moved: each month's invoice, credits and bonuses after the caps, and the
+quarter's net. Everything starts from `core.scoping.scope`, and a page of any number of
+partners costs the same few queries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Max, Min
+
+from core import clock
+from core.scoping import Viewer, scope
+from kpis.periods import Period, PeriodType
+from partners.models import Partner
+from sla import domain as sla_domain
+from sla.currency import minor_digits
+from sla.models import BandStatus, Settlement
+
+QUARTER = PeriodType.QUARTER
+
+
+def quarter(year: int, number: int) -> Period:
+    """The quarter `number` (1-4) of `year`; ValueError for any other quarter."""
+    if not 1 <= number <= 4 or not 1 <= year <= 9999:
+        raise ValueError(f"There is no quarter {number} of {year}.")
+    return Period(QUARTER, date(year, 3 * number - 2, 1))
+
+
+def quarter_slug(period: Period) -> str:
+    """How a quarter reads in a URL: 2026-Q4."""
+    return f"{period.start.year}-Q{quarter_number(period)}"
+
+
+def months_of(period: Period) -> list[date]:
+    first = Period(PeriodType.MONTH, period.start)
+    return [first.start, first.next().start, first.next().next().start]
+
+
+def last_complete_quarter(viewer: Viewer) -> QuarterLink:
+    """The QBR's default: the last quarter that has ended in the account's calendar."""
+    return QuarterLink(Period.containing(QUARTER, clock.today(viewer.account)).previous(), True)
+
+
+def quarter_number(period: Period) -> int:
+    return (period.start.month - 1) // 3 + 1
+
+
+@dataclass(frozen=True)
+class QuarterLink:
+    period: Period
+    complete: bool
+
+    @property
+    def slug(self) -> str:
+        return quarter_slug(self.period)
+
+    @property
+    def year(self) -> int:
+        return self.period.start.year
+
+    @property
+    def number(self) -> int:
+        return quarter_number(self.period)
+
+
+def quarters(viewer: Viewer) -> list[QuarterLink]:
+    """The quarters with band statuses or settlements, newest first, and always the last
+    complete quarter (the default) and the current one (in progress)."""
+    span = scope(BandStatus, viewer).aggregate(first=Min("month"), last=Max("month"))
+    money = scope(Settlement, viewer).aggregate(first=Min("month"), last=Max("month"))
+    current = Period.containing(QUARTER, clock.today(viewer.account))
+    firsts = [d for d in (span["first"], money["first"]) if d is not None]
+    first = Period.containing(QUARTER, min(firsts)) if firsts else current.previous()
+    first = min(first, current.previous(), key=lambda p: p.start)
+    found = []
+    period = current
+    while period.start >= first.start:
+        found.append(QuarterLink(period, complete=period.start < current.start))
+        period = period.previous()
+    return found
+
+
+@dataclass(frozen=True)
+class KpiMonth:
+    """One governed KPI in one month: where it stood, or nothing when it was not evaluated."""
+
+    month: date
+    status: BandStatus | None
+
+    @property
+    def band_kind(self) -> str:
+        return self.status.band_kind if self.status else ""
+
+
+@dataclass
+class KpiRow:
+    channel: str
+    channel_label: str
+    kpi: str
+    kpi_label: str
+    months: list[KpiMonth]
+
+
+def _sum_text(settlements: list[Settlement], name: str) -> str:
+    """A figure summed over settlements (a partner may have one contract per channel), in
+    their currency; an en dash without any."""
+    if not settlements:
+        return "–"
+    currencies = {s.currency for s in settlements}
+    if len(currencies) > 1:
+        return "in several currencies"
+    total = sum((getattr(s, name) for s in settlements), Decimal(0))
+    return money_text(total, currencies.pop())
+
+
+@dataclass(frozen=True)
+class MoneyMonth:
+    month: date
+    settlements: list[Settlement]
+
+    def amount(self, name: str) -> str:
+        return _sum_text(self.settlements, name)
+
+    @property
+    def approved(self) -> bool:
+        return bool(self.settlements) and all(s.is_approved for s in self.settlements)
+
+
+@dataclass
+class PartnerQuarter:
+    """One partner's quarter, as the QBR shows it."""
+
+    partner: Partner
+    period: Period
+    kpis: list[KpiRow] = field(default_factory=list)
+    money: list[MoneyMonth] = field(default_factory=list)
+
+    @property
+    def settled(self) -> list[Settlement]:
+        return [s for m in self.money for s in m.settlements]
+
+    @property
+    def currency(self) -> str:
+        currencies = {s.currency for s in self.settled}
+        return currencies.pop() if len(currencies) == 1 else ""
+
+    def total(self, name: str) -> Decimal:
+        return sum((getattr(s, name) for s in self.settled), Decimal(0))
+
+    def total_text(self, name: str) -> str:
+        return _sum_text(self.settled, name)
+
+    @property
+    def credits(self) -> str:
+        return self.total_text("credit_total")
+
+    @property
+    def bonuses(self) -> str:
+        return self.total_text("bonus_total")
+
+    @property
+    def invoiced(self) -> str:
+        return self.total_text("invoice_total")
+
+    @property
+    def net(self) -> str:
+        return self.total_text("net")
+
+    @property
+    def consequences(self) -> str:
+        """Bonuses minus credits over the quarter: what quality moved, in money."""
+        if not self.settled or not self.currency:
+            return self.total_text("net")
+        moved = self.total("bonus_total") - self.total("credit_total")
+        sign = "+" if moved > 0 else ""
+        return sign + money_text(moved, self.currency)
+
+    def band_counts(self) -> dict[str, int]:
+        """The last month's KPIs per band kind: how the quarter ended."""
+        counts: dict[str, int] = defaultdict(int)
+        for row in self.kpis:
+            last = next((m for m in reversed(row.months) if m.status is not None), None)
+            if last is not None and last.status is not None:
+                counts[last.status.band_kind or "undecided"] += 1
+        return dict(counts)
+
+    @property
+    def months(self) -> list[date]:
+        return months_of(self.period)
+
+
+def money_text(amount: Decimal, currency: str) -> str:
+    return sla_domain.format_money(amount, currency, minor_digits(currency))
+
+
+def quarter_review(
+    viewer: Viewer, period: Period, partner: Partner | None = None
+) -> list[PartnerQuarter]:
+    """Each partner's quarter (or one partner's): three queries whatever the number of
+    partners, KPIs and months."""
+    partners = scope(Partner, viewer).order_by("name")
+    if partner is not None:
+        partners = partners.filter(pk=partner.pk)
+    reviews = {p.pk: PartnerQuarter(p, period) for p in partners}
+    months = months_of(period)
+    statuses = (
+        scope(BandStatus, viewer)
+        .filter(partner__in=list(reviews), month__in=months)
+        .select_related("governed")
+        .order_by("partner_id", "channel", "kpi", "month")
+    )
+    rows: dict[tuple[int, str, str], dict[date, BandStatus]] = defaultdict(dict)
+    for status in statuses:
+        rows[(status.partner_id, status.channel, status.kpi)][status.month] = status
+    for (partner_id, channel, kpi), by_month in rows.items():
+        any_status = next(iter(by_month.values()))
+        reviews[partner_id].kpis.append(
+            KpiRow(
+                channel=channel,
+                channel_label=any_status.get_channel_display(),
+                kpi=kpi,
+                kpi_label=sla_domain.governable(kpi).label,
+                months=[KpiMonth(m, by_month.get(m)) for m in months],
+            )
+        )
+    settlements: dict[tuple[int, date], list[Settlement]] = defaultdict(list)
+    for settlement in (
+        scope(Settlement, viewer)
+        .filter(partner__in=list(reviews), month__in=months)
+        .order_by("contract_id")
+    ):
+        settlements[(settlement.partner_id, settlement.month)].append(settlement)
+    for review in reviews.values():
+        review.money = [MoneyMonth(m, settlements[(review.partner.pk, m)]) for m in months]
+    return list(reviews.values())

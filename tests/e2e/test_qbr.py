@@ -1,0 +1,71 @@
+"""An executive reads the last complete quarter's business review in the browser, and
+prints it: no navigation on paper, each partner under a title line of its own."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from core import clock
+from demo import accounts as demo
+from kpis.periods import Period, PeriodType
+from partners.models import Partner
+from sla.evaluation import evaluate_contract_month
+from tests.factories.sla import govern_template, make_contract, make_sla, month_snapshot
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def quarter_settled(transactional_db):
+    """Harborline's chat CSAT at 70.0 % in the first month of the last complete quarter:
+    a penalty, 10 % of 1,000 contacts × 4.00 USD."""
+    today = clock.today()
+    demo.build(seed=2026, today=today)
+    quarter = Period.containing(PeriodType.QUARTER, today).previous()
+    partner = Partner.objects.get(name="Harborline Support")
+    contract = make_contract(partner, start_date=date(quarter.start.year - 1, 1, 1),
+                             end_date=date(quarter.start.year + 2, 12, 31))  # fmt: skip
+    sla = make_sla(contract, name="Service quality")
+    govern_template(sla, "chat", "csat")
+    month_snapshot(partner, "chat", quarter.start, contacts=1_000, csat_n=300, csat_positive=210)
+    evaluate_contract_month(contract, quarter.start, today)
+    return quarter
+
+
+def test_an_executive_reads_and_prints_the_last_quarters_review(
+    live_server, page, quarter_settled, console_errors, accessibility_problems
+):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill("exec@northwind.example")
+    page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/")
+    page.get_by_role("link", name="QBR", exact=True).click()
+    page.wait_for_url("**/qbr/")
+    assert accessibility_problems(page) == []
+    number = (quarter_settled.start.month - 1) // 3 + 1
+    page.get_by_role(
+        "link", name=f"Q{number} {quarter_settled.start.year}, the last complete quarter"
+    ).click()
+    page.wait_for_url(f"**/qbr/{quarter_settled.start.year}-Q{number}/")
+
+    harborline = page.locator("section.qbr-partner", has_text="Harborline Support")
+    kpis = harborline.locator("table.qbr-kpis")
+    assert "70.0%" in kpis.inner_text()
+    assert "penalty" in kpis.inner_text()
+    assert "n=300" in kpis.inner_text()
+    money = harborline.locator("table.qbr-money").inner_text()
+    assert "4,000.00 USD" in money  # 1,000 × 4.00 invoiced
+    assert "400.00 USD" in money  # the 10 % credit
+    assert "3,600.00 USD" in money  # net to pay
+    assert accessibility_problems(page) == []
+
+    page.emulate_media(media="print")
+    assert not page.locator("header.topbar").is_visible()
+    assert not page.get_by_role("button", name="Print or save as PDF").is_visible()
+    title = harborline.locator(".print-only")
+    assert title.is_visible()
+    assert f"Harborline Support · Q{number} {quarter_settled.start.year}" in title.inner_text()
+    assert console_errors == []

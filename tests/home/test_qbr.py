@@ -1,0 +1,154 @@
+"""The quarterly business review: the quarters, every partner side by side, one partner;
+figures worked by hand from the contract (900 and 1,000 chat contacts at 4.00 USD, the CSAT
+template's bands: a 10 % credit below 75 %, a 5 % bonus from 88 %, capped at 10 % and 5 %)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from sla.evaluation import evaluate_contract_month
+from sla.models import Settlement
+from tests.factories.partners import PartnerFactory
+from tests.factories.sla import govern_template, make_contract, make_sla, month_snapshot
+
+OCTOBER, NOVEMBER, DECEMBER = date(2026, 10, 1), date(2026, 11, 1), date(2026, 12, 1)
+
+
+def settle_quarter(partner, *, name: str = "MSA") -> None:
+    """October in the penalty band (CSAT 66.7 %), November in the bonus band (90.0 %),
+    December not evaluated yet."""
+    contract = make_contract(partner, channels=("chat",), name=name)
+    sla = make_sla(contract)
+    govern_template(sla, "chat", "csat")
+    month_snapshot(partner, "chat", OCTOBER, contacts=900, csat_n=300, csat_positive=200)
+    month_snapshot(partner, "chat", NOVEMBER, contacts=1000, csat_n=300, csat_positive=270)
+    evaluate_contract_month(contract, OCTOBER, date(2026, 11, 5))
+    evaluate_contract_month(contract, NOVEMBER, date(2026, 12, 5))
+
+
+def qbr_url(year: int = 2026, number: int = 4, partner=None) -> str:
+    if partner is None:
+        return reverse("home:qbr-quarter", args=[year, number])
+    return reverse("home:qbr-partner", args=[year, number, partner.pk])
+
+
+@pytest.fixture
+def settled(world):
+    settle_quarter(world.harbor)
+    return world
+
+
+def test_the_quarter_shows_each_kpi_by_month_against_its_bands(settled, buyer_pm, login) -> None:
+    response = login(buyer_pm).get(qbr_url())
+    assert response.status_code == 200
+    page = response.content.decode()
+    review = next(r for r in response.context["reviews"] if r.partner == settled.harbor)
+    row = review.kpis[0]
+    assert (row.channel_label, row.kpi_label) == ("Chat", "CSAT")
+    october, november, december = row.months
+    assert (october.status.band_kind, october.status.value_text, october.status.sample) == (
+        "penalty", "66.7%", 300,
+    )  # fmt: skip
+    assert november.status.band_kind == "bonus"
+    assert december.status is None
+    for text in ("Harbor Support", "66.7%", "90.0%", "n=300", "not evaluated", "October"):
+        assert text in page
+    assert "Quarterly business review: Q4 2026" in page
+
+
+def test_the_quarter_shows_the_money_the_bands_moved(settled, buyer_pm, login) -> None:
+    response = login(buyer_pm).get(qbr_url())
+    review = next(r for r in response.context["reviews"] if r.partner == settled.harbor)
+    # October: 900 × 4.00 = 3,600.00 invoiced, 10 % credit = 360.00 (the cap is 10 % too).
+    # November: 1,000 × 4.00 = 4,000.00 invoiced, 5 % bonus = 200.00 (the cap is 5 %).
+    october, november, december = review.money
+    assert october.amount("invoice_total") == "3,600.00 USD"
+    assert october.amount("credit_total") == "360.00 USD"
+    assert november.amount("bonus_total") == "200.00 USD"
+    assert december.amount("net") == "–"
+    assert (review.invoiced, review.credits, review.bonuses, review.net) == (
+        "7,600.00 USD", "360.00 USD", "200.00 USD", "7,440.00 USD",
+    )  # fmt: skip
+    page = response.content.decode()
+    for text in ("7,600.00 USD", "360.00 USD", "200.00 USD", "7,440.00 USD", "3,240.00 USD"):
+        assert text in page
+    # A partner without a contract is on the page, with nothing to settle.
+    assert "No settlement for Quetzal Contact in this quarter." in page
+
+
+def test_a_partner_with_two_contracts_sums_them_per_month(world, buyer_pm, login) -> None:
+    """One contract per channel (issue 11): a month may have two settlements of one partner."""
+    settle_quarter(world.harbor, name="Chat MSA")
+    voice = make_contract(world.harbor, channels=("voice",), name="Voice MSA",
+                          pricing_model="per_contact", rate="2.00")  # fmt: skip
+    month_snapshot(world.harbor, "voice", OCTOBER, contacts=500)
+    evaluate_contract_month(voice, OCTOBER, date(2026, 11, 5))
+    assert Settlement.objects.filter(partner=world.harbor, month=OCTOBER).count() == 2
+    response = login(buyer_pm).get(qbr_url(partner=world.harbor))
+    (review,) = response.context["reviews"]
+    # 3,600.00 for chat and 500 × 2.00 = 1,000.00 for voice.
+    assert review.money[0].amount("invoice_total") == "4,600.00 USD"
+    assert review.invoiced == "8,600.00 USD"
+
+
+def test_one_partner_alone(settled, buyer_pm, login) -> None:
+    response = login(buyer_pm).get(qbr_url(partner=settled.harbor))
+    assert response.status_code == 200
+    assert [r.partner for r in response.context["reviews"]] == [settled.harbor]
+    page = response.content.decode()
+    assert "Harbor Support, Q4 2026" in page
+    assert "Quetzal" not in page
+
+
+def test_executives_read_the_qbr_and_other_roles_do_not(
+    settled, buyer_exec, buyer_reviewer, partner_lead, login
+) -> None:
+    assert login(buyer_exec).get(qbr_url()).status_code == 200
+    assert login(buyer_exec).get(reverse("home:qbr-list")).status_code == 200
+    for user in (buyer_reviewer, partner_lead):
+        assert login(user).get(qbr_url()).status_code == 403
+        assert login(user).get(qbr_url(partner=settled.harbor)).status_code == 403
+
+
+@pytest.mark.parametrize(("year", "number"), [(2026, 5), (2026, 0), (0, 1)])
+def test_a_quarter_that_does_not_exist_is_a_404(world, buyer_pm, login, year, number) -> None:
+    assert login(buyer_pm).get(qbr_url(year, number)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("today", "default"),
+    [("2026-12-03", "Q3 2026"), ("2027-01-01", "Q4 2026"), ("2028-02-29", "Q4 2027"),
+     ("2026-03-31", "Q4 2025")],
+)  # fmt: skip
+def test_the_list_offers_the_last_complete_quarter(
+    settled, buyer_pm, login, time_machine, today, default
+) -> None:
+    time_machine.move_to(f"{today}T12:00:00Z", tick=False)
+    response = login(buyer_pm).get(reverse("home:qbr-list"))
+    assert response.status_code == 200
+    assert f"{default}, the last complete quarter" in response.content.decode()
+    # The quarters with data are listed, down to the first settled one; none to come.
+    listed = [q.period.start for q in response.context["quarters"]]
+    assert (OCTOBER in listed) == (today >= "2026-10-01")
+    assert listed == sorted(listed, reverse=True)
+
+
+def test_the_quarter_page_costs_the_same_queries_for_one_partner_or_three(
+    world, buyer_pm, login
+) -> None:
+    client = login(buyer_pm)
+    settle_quarter(world.harbor)
+    client.get(qbr_url())  # warm the session and the viewer
+    with CaptureQueriesContext(connection) as one:
+        client.get(qbr_url())
+    for n in range(2):
+        settle_quarter(PartnerFactory(account=world.account, name=f"Extra {n}"))
+    with CaptureQueriesContext(connection) as three:
+        response = client.get(qbr_url())
+    assert len(response.context["reviews"]) == 4  # Harbor, Quetzal and the two extras
+    assert len(three) == len(one)

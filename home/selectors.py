@@ -1,28 +1,37 @@
 """Reads for the pages that span apps: the quarterly business review (QBR).
 
-A QBR is per quarter of the account's calendar. For each partner it lays out each governed
-KPI by month against its bands (the month's band status, with its sample size), and the
-money the bands moved: each month's invoice, credits and bonuses after the caps, and the
-quarter's net. Everything starts from `core.scoping.scope`, and a page of any number of
-partners costs the same few queries.
+A QBR is per quarter of the account's calendar. For each partner it lays out:
+- each governed KPI by month against its bands (the month's band status, with its sample
+  size);
+- the money the bands moved: each month's invoice, credits and bonuses after the caps, and
+  the quarter's net;
+- the remediation plans the quarter opened, closed or carried;
+- the exit criteria and how close each is;
+- the calibration sessions revealed in the quarter, with their alignment and bias.
+
+Everything starts from `core.scoping.scope`, and a page of any number of partners costs the
+same few queries.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Q
 
+from calibration.models import CalibrationSession
+from calibration.selectors import AlignmentPoint
 from core import clock
+from core.formatting import percent_text
 from core.scoping import Viewer, scope
 from kpis.periods import Period, PeriodType
 from partners.models import Partner
 from sla import domain as sla_domain
 from sla.currency import minor_digits
-from sla.models import BandStatus, Settlement
+from sla.models import BandStatus, ExitCriterion, PlanStatus, RemediationPlan, Settlement
 
 QUARTER = PeriodType.QUARTER
 
@@ -142,6 +151,27 @@ class PartnerQuarter:
     period: Period
     kpis: list[KpiRow] = field(default_factory=list)
     money: list[MoneyMonth] = field(default_factory=list)
+    plans: list[PlanInQuarter] = field(default_factory=list)
+    exits: list[ExitCriterion] = field(default_factory=list)
+    sessions: list[AlignmentPoint] = field(default_factory=list)
+
+    @property
+    def plans_opened(self) -> int:
+        return sum(1 for p in self.plans if p.opened)
+
+    @property
+    def plans_closed(self) -> int:
+        return sum(1 for p in self.plans if p.closed)
+
+    @property
+    def plans_open_at_end(self) -> int:
+        return sum(1 for p in self.plans if p.open_at_end)
+
+    @property
+    def alignment(self) -> str:
+        """The mean agreement of the quarter's revealed sessions."""
+        values = [p.session.agreement for p in self.sessions if p.session.agreement is not None]
+        return percent_text(sum(values, Decimal(0)) / len(values)) if values else "–"
 
     @property
     def settled(self) -> list[Settlement]:
@@ -197,6 +227,17 @@ class PartnerQuarter:
         return months_of(self.period)
 
 
+@dataclass(frozen=True)
+class PlanInQuarter:
+    """A remediation plan as the quarter saw it: opened in it, closed in it, or open at its
+    end (a plan closed after the quarter was still open then)."""
+
+    plan: RemediationPlan
+    opened: bool
+    closed: bool
+    open_at_end: bool
+
+
 def money_text(amount: Decimal, currency: str) -> str:
     return sla_domain.format_money(amount, currency, minor_digits(currency))
 
@@ -204,7 +245,7 @@ def money_text(amount: Decimal, currency: str) -> str:
 def quarter_review(
     viewer: Viewer, period: Period, partner: Partner | None = None
 ) -> list[PartnerQuarter]:
-    """Each partner's quarter (or one partner's): three queries whatever the number of
+    """Each partner's quarter (or one partner's): six queries whatever the number of
     partners, KPIs and months."""
     partners = scope(Partner, viewer).order_by("name")
     if partner is not None:
@@ -240,4 +281,47 @@ def quarter_review(
         settlements[(settlement.partner_id, settlement.month)].append(settlement)
     for review in reviews.values():
         review.money = [MoneyMonth(m, settlements[(review.partner.pk, m)]) for m in months]
+    _add_plans(viewer, period, reviews)
+    for criterion in (
+        scope(ExitCriterion, viewer)
+        .filter(contract__partner__in=list(reviews))
+        .select_related("contract")
+        .order_by("contract__start_date", "pk")
+    ):
+        reviews[criterion.contract.partner_id].exits.append(criterion)
+    start, end = _moments(viewer, period)
+    for session in (
+        scope(CalibrationSession, viewer)
+        .filter(partner__in=list(reviews), revealed_at__gte=start, revealed_at__lt=end)
+        .order_by("revealed_at")
+    ):
+        reviews[session.partner_id].sessions.append(AlignmentPoint(session))
     return list(reviews.values())
+
+
+def _moments(viewer: Viewer, period: Period) -> tuple[datetime, datetime]:
+    """The quarter as a half-open range of moments in the account's time zone."""
+    zone = clock.zone(viewer.account)
+    return clock.start_of(period.start, zone), clock.start_of(period.next().start, zone)
+
+
+def _add_plans(viewer: Viewer, period: Period, reviews: dict[int, PartnerQuarter]) -> None:
+    """The plans opened in the quarter, closed in it, or open at its end (one query)."""
+    start, end = _moments(viewer, period)
+    plans = (
+        scope(RemediationPlan, viewer)
+        .filter(partner__in=list(reviews), opened_at__lt=end)
+        .exclude(status=PlanStatus.WITHDRAWN)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=start))
+        .order_by("opened_at", "pk")
+    )
+    for plan in plans:
+        closed_at = plan.closed_at
+        reviews[plan.partner_id].plans.append(
+            PlanInQuarter(
+                plan=plan,
+                opened=plan.opened_at >= start,
+                closed=closed_at is not None and closed_at < end,
+                open_at_end=closed_at is None or closed_at >= end,
+            )
+        )

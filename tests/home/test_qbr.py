@@ -4,15 +4,22 @@ template's bands: a 10 % credit below 75 %, a 5 % bonus from 88 %, capped at 10 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from calibration import services as calibration_services
+from calibration.models import CalibrationSession
+from partners.models import Membership
+from partners.scoping import viewer_for_membership
 from sla.evaluation import evaluate_contract_month
-from sla.models import Settlement
+from sla.models import ExitCriterion, RemediationPlan, Settlement
+from tests.factories.calibration import CRITERIA as CALIBRATION_CRITERIA
+from tests.factories.calibration import make_session
 from tests.factories.partners import PartnerFactory
 from tests.factories.sla import govern_template, make_contract, make_sla, month_snapshot
 
@@ -152,3 +159,42 @@ def test_the_quarter_page_costs_the_same_queries_for_one_partner_or_three(
         response = client.get(qbr_url())
     assert len(response.context["reviews"]) == 4  # Harbor, Quetzal and the two extras
     assert len(three) == len(one)
+
+
+def test_the_quarter_shows_plans_exit_criteria_and_calibration(settled, buyer_pm, login) -> None:
+    """October's penalty opened a plan, still open at the quarter's end; the contract's exit
+    criterion has not been met; one session was revealed in November at 87.5 % agreement."""
+    harbor = settled.harbor
+    contract = harbor.contracts.get()
+    ExitCriterion.objects.create(contract=contract, kpi="csat", comparison="below", threshold=80,
+                                 period_type="quarter", periods=2, streak=1)  # fmt: skip
+    viewer = viewer_for_membership(Membership.objects.get(user=buyer_pm))
+    rubric = calibration_services.rubric_create(
+        viewer=viewer, name="Chat QA", channel="", criteria=CALIBRATION_CRITERIA
+    )
+    session = make_session(buyer_pm, harbor, rubric, [(buyer_pm, "buyer")], items=1)
+    CalibrationSession.objects.filter(pk=session.pk).update(
+        revealed_at=datetime(2026, 11, 20, 15, tzinfo=UTC), agreement=Decimal("0.875"),
+        bias=Decimal("-2.5"),
+    )  # fmt: skip
+    response = login(buyer_pm).get(qbr_url(partner=harbor))
+    (review,) = response.context["reviews"]
+    assert [(p.opened, p.closed, p.open_at_end) for p in review.plans] == [(True, False, True)]
+    assert (review.plans_opened, review.plans_closed, review.plans_open_at_end) == (1, 0, 1)
+    assert review.alignment == "87.5 %"
+    page = response.content.decode()
+    assert "1 opened and 0 closed in the quarter; 1 open at its end." in page
+    assert "CSAT below 80% for 2 consecutive quarters" in page
+    assert "1 of 2" in page
+    assert "mean agreement 87.5 %" in page
+    assert "−2.5" in page
+
+
+def test_a_plan_closed_before_the_quarter_is_not_in_it(settled, buyer_pm, login) -> None:
+    plan = RemediationPlan.objects.get(partner=settled.harbor)
+    plan.status, plan.closed_at = "closed", datetime(2026, 9, 30, 12, tzinfo=UTC)
+    plan.opened_at = datetime(2026, 8, 1, tzinfo=UTC)
+    plan.save()
+    response = login(buyer_pm).get(qbr_url(partner=settled.harbor))
+    assert response.context["reviews"][0].plans == []
+    assert "No remediation plan was open in the quarter." in response.content.decode()

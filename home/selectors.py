@@ -7,7 +7,8 @@ A QBR is per quarter of the account's calendar. For each partner it lays out:
   the quarter's net;
 - the remediation plans the quarter opened, closed or carried;
 - the exit criteria and how close each is;
-- the calibration sessions revealed in the quarter, with their alignment and bias.
+- the calibration sessions revealed in the quarter, with their alignment and bias;
+- agent attrition over the trailing year, against the industry's range.
 
 Everything starts from `core.scoping.scope`, and a page of any number of partners costs the
 same few queries.
@@ -29,6 +30,7 @@ from core.formatting import percent_text
 from core.scoping import Viewer, scope
 from kpis.periods import Period, PeriodType
 from partners.models import Partner
+from partners.selectors import PartnerRoster, partner_rosters
 from sla import domain as sla_domain
 from sla.currency import minor_digits
 from sla.models import BandStatus, ExitCriterion, PlanStatus, RemediationPlan, Settlement
@@ -154,6 +156,7 @@ class PartnerQuarter:
     plans: list[PlanInQuarter] = field(default_factory=list)
     exits: list[ExitCriterion] = field(default_factory=list)
     sessions: list[AlignmentPoint] = field(default_factory=list)
+    roster: PartnerRoster | None = None
 
     @property
     def plans_opened(self) -> int:
@@ -245,7 +248,7 @@ def money_text(amount: Decimal, currency: str) -> str:
 def quarter_review(
     viewer: Viewer, period: Period, partner: Partner | None = None
 ) -> list[PartnerQuarter]:
-    """Each partner's quarter (or one partner's): six queries whatever the number of
+    """Each partner's quarter (or one partner's): seven queries whatever the number of
     partners, KPIs and months."""
     partners = scope(Partner, viewer).order_by("name")
     if partner is not None:
@@ -282,6 +285,11 @@ def quarter_review(
     for review in reviews.values():
         review.money = [MoneyMonth(m, settlements[(review.partner.pk, m)]) for m in months]
     _add_plans(viewer, period, reviews)
+    # Attrition over the trailing year to the quarter's end (or to today, in the quarter).
+    as_of = min(period.end, clock.today(viewer.account))
+    for roster in partner_rosters(viewer=viewer, today=as_of, partner=partner):
+        if roster.partner.pk in reviews:
+            reviews[roster.partner.pk].roster = roster
     for criterion in (
         scope(ExitCriterion, viewer)
         .filter(contract__partner__in=list(reviews))

@@ -14,13 +14,13 @@ from django.urls import reverse
 
 from calibration import services as calibration_services
 from calibration.models import CalibrationSession
-from partners.models import Membership
+from partners.models import Agent, Membership
 from partners.scoping import viewer_for_membership
 from sla.evaluation import evaluate_contract_month
 from sla.models import ExitCriterion, RemediationPlan, Settlement
 from tests.factories.calibration import CRITERIA as CALIBRATION_CRITERIA
 from tests.factories.calibration import make_session
-from tests.factories.partners import PartnerFactory
+from tests.factories.partners import AgentFactory, PartnerFactory
 from tests.factories.sla import govern_template, make_contract, make_sla, month_snapshot
 
 OCTOBER, NOVEMBER, DECEMBER = date(2026, 10, 1), date(2026, 11, 1), date(2026, 12, 1)
@@ -198,3 +198,26 @@ def test_a_plan_closed_before_the_quarter_is_not_in_it(settled, buyer_pm, login)
     response = login(buyer_pm).get(qbr_url(partner=settled.harbor))
     assert response.context["reviews"][0].plans == []
     assert "No remediation plan was open in the quarter." in response.content.decode()
+
+
+def test_attrition_is_the_trailing_year_to_the_quarters_end(
+    world, buyer_pm, login, time_machine
+) -> None:
+    """Four agents all year, one of whom left in November: 1 / 3.5 average = 28.6 % a year
+    (good: under 30 %), counted to 31 December, not to today (a hire in January is not in the
+    headcount)."""
+    time_machine.move_to("2027-02-01T12:00:00Z", tick=False)
+    harbor = world.harbor
+    harbor.go_live_date = date(2025, 1, 1)  # live all the trailing year
+    harbor.save()
+    Agent.objects.filter(partner=harbor).delete()
+    for n in range(4):
+        AgentFactory(partner=harbor, team=world.harbor_team, hire_date=date(2025, 1, 1),
+                     leaving_date=date(2026, 11, 15) if n == 0 else None)  # fmt: skip
+    AgentFactory(partner=harbor, team=world.harbor_team, hire_date=date(2027, 1, 10))
+    response = login(buyer_pm).get(qbr_url(partner=harbor))
+    roster = response.context["reviews"][0].roster
+    assert (roster.attrition.leavers, roster.headcount) == (1, 3)
+    assert roster.attrition.health == "good"
+    assert "28.6 %" in response.content.decode()
+    assert "headcount 3" in response.content.decode()

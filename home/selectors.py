@@ -8,7 +8,8 @@ A QBR is per quarter of the account's calendar. For each partner it lays out:
 - the remediation plans the quarter opened, closed or carried;
 - the exit criteria and how close each is;
 - the calibration sessions revealed in the quarter, with their alignment and bias;
-- agent attrition over the trailing year, against the industry's range.
+- agent attrition over the trailing year, against the industry's range;
+- the review's action items, and how the previous quarter's ended.
 
 Everything starts from `core.scoping.scope`, and a page of any number of partners costs the
 same few queries.
@@ -21,13 +22,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Max, Min, Q
+from django.db.models import Max, Min, Q, QuerySet
 
 from calibration.models import CalibrationSession
 from calibration.selectors import AlignmentPoint
 from core import clock
 from core.formatting import percent_text
 from core.scoping import Viewer, scope
+from home.models import ActionItem, QuarterlyReview, Side
 from kpis.periods import Period, PeriodType
 from partners.models import Partner
 from partners.selectors import PartnerRoster, partner_rosters
@@ -157,6 +159,9 @@ class PartnerQuarter:
     exits: list[ExitCriterion] = field(default_factory=list)
     sessions: list[AlignmentPoint] = field(default_factory=list)
     roster: PartnerRoster | None = None
+    record: QuarterlyReview | None = None
+    items: list[ActionItem] = field(default_factory=list)
+    previous_items: list[ActionItem] = field(default_factory=list)
 
     @property
     def plans_opened(self) -> int:
@@ -248,7 +253,7 @@ def money_text(amount: Decimal, currency: str) -> str:
 def quarter_review(
     viewer: Viewer, period: Period, partner: Partner | None = None
 ) -> list[PartnerQuarter]:
-    """Each partner's quarter (or one partner's): seven queries whatever the number of
+    """Each partner's quarter (or one partner's): nine queries whatever the number of
     partners, KPIs and months."""
     partners = scope(Partner, viewer).order_by("name")
     if partner is not None:
@@ -285,6 +290,7 @@ def quarter_review(
     for review in reviews.values():
         review.money = [MoneyMonth(m, settlements[(review.partner.pk, m)]) for m in months]
     _add_plans(viewer, period, reviews)
+    _add_records(viewer, period, reviews)
     # Attrition over the trailing year to the quarter's end (or to today, in the quarter).
     as_of = min(period.end, clock.today(viewer.account))
     for roster in partner_rosters(viewer=viewer, today=as_of, partner=partner):
@@ -305,6 +311,33 @@ def quarter_review(
     ):
         reviews[session.partner_id].sessions.append(AlignmentPoint(session))
     return list(reviews.values())
+
+
+def action_items(viewer: Viewer) -> QuerySet[ActionItem]:
+    """The QBR action items a viewer may see: the buyer's people see every item of the
+    account's reviews; a partner's people the items their side owns."""
+    items = scope(ActionItem, viewer).select_related("review__partner", "owner")
+    if viewer.is_partner_side:
+        items = items.filter(side=Side.PARTNER)
+    return items
+
+
+def _add_records(viewer: Viewer, period: Period, reviews: dict[int, PartnerQuarter]) -> None:
+    """Each partner's review of the quarter, its items, and the previous quarter's items and
+    how they ended (two queries)."""
+    previous = period.previous().start
+    for record in scope(QuarterlyReview, viewer).filter(
+        partner__in=list(reviews), quarter_start=period.start
+    ):
+        reviews[record.partner_id].record = record
+    for item in action_items(viewer).filter(
+        review__partner__in=list(reviews), review__quarter_start__in=[previous, period.start]
+    ):
+        review = reviews[item.review.partner_id]
+        if item.review.quarter_start == period.start:
+            review.items.append(item)
+        else:
+            review.previous_items.append(item)
 
 
 def _moments(viewer: Viewer, period: Period) -> tuple[datetime, datetime]:

@@ -8,10 +8,22 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("partners/<int:pk>/", views.PartnerDetailView.as_view(), name="partner-detail"),
     path("qbr/", views.QbrListView.as_view(), name="qbr-list"),
+    path("qbr/actions/", views.QbrActionsView.as_view(), name="qbr-actions"),
+    path("qbr/actions/<int:pk>/", views.QbrItemUpdateView.as_view(), name="qbr-item-update"),
     path("qbr/<int:year>-Q<int:quarter>/", views.QbrQuarterView.as_view(), name="qbr-quarter"),
     path(
         "qbr/<int:year>-Q<int:quarter>/<int:partner>/",
         views.QbrPartnerView.as_view(),
         name="qbr-partner",
+    ),
+    path(
+        "qbr/<int:year>-Q<int:quarter>/<int:partner>/open/",
+        views.QbrOpenView.as_view(),
+        name="qbr-open",
+    ),
+    path(
+        "qbr/<int:year>-Q<int:quarter>/<int:partner>/actions/",
+        views.QbrItemAddView.as_view(),
+        name="qbr-item-add",
     ),
 ]

@@ -10,17 +10,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Case, When
 from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import TemplateView
 
 from calibration import selectors as calibration_selectors
+from core.errors import DomainError
 from core.scoping import get_scoped_or_404
 from engagements import selectors as engagement_selectors
 from home import selectors as qbr
+from home import services
+from home.forms import ActionItemForm, ActionItemUpdateForm
+from home.models import ActionItem, ItemStatus
 from kpis.periods import Period
 from partners import selectors
-from partners.mixins import ViewerRequiredMixin
+from partners.mixins import ActionView, ViewerRequiredMixin, paginate
 from partners.models import Partner, Role
 from sla import selectors as sla_selectors
 
@@ -152,5 +160,93 @@ class QbrPartnerView(QbrMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         partner = get_scoped_or_404(Partner, self.viewer, pk=self.kwargs["partner"])
         context["partner"] = partner
-        context["reviews"] = qbr.quarter_review(self.viewer, self.period, partner)
+        reviews = qbr.quarter_review(self.viewer, self.period, partner)
+        context["reviews"] = reviews
+        record = reviews[0].record if reviews else None
+        if record is not None and self.viewer.has_role(Role.PROGRAM_MANAGER):
+            context["item_form"] = ActionItemForm(viewer=self.viewer, review=record)
+        context["update_form"] = ActionItemUpdateForm()
+        context["editable"] = True
+        return context
+
+
+class QbrActionMixin(QbrMixin, ActionView):
+    """A button on a partner's QBR page; back to that page."""
+
+    @cached_property
+    def partner(self) -> Partner:
+        return get_scoped_or_404(Partner, self.viewer, pk=self.kwargs["partner"])
+
+    def redirect_url(self, **kwargs: Any) -> str:
+        return reverse(
+            "home:qbr-partner", args=[kwargs["year"], kwargs["quarter"], kwargs["partner"]]
+        )
+
+
+class QbrOpenView(QbrActionMixin):
+    """Open the partner's review of the quarter: the record its action items hang on."""
+
+    allowed_roles = {Role.PROGRAM_MANAGER}
+
+    def act(self, **kwargs: Any) -> str:
+        review = services.review_open(viewer=self.viewer, partner=self.partner, quarter=self.period)
+        return f"The review of {review} is open: add the actions it agrees."
+
+
+class QbrItemAddView(QbrActionMixin):
+    allowed_roles = {Role.PROGRAM_MANAGER}
+
+    def act(self, **kwargs: Any) -> str:
+        review = services.review_open(viewer=self.viewer, partner=self.partner, quarter=self.period)
+        form = ActionItemForm(self.request.POST, viewer=self.viewer, review=review)
+        if not form.is_valid():
+            field, errors = next(iter(form.errors.items()))
+            label = form.fields[field].label if field in form.fields else ""
+            raise DomainError(f"{label}: {errors[0]}" if label else str(errors[0]))
+        data = form.cleaned_data
+        item = services.action_item_add(
+            viewer=self.viewer, review=review, description=data["description"],
+            side=data["side"], owner=data["owner"].user, due_date=data["due_date"],
+        )  # fmt: skip
+        return f"Added the action for {item.owner}, due {item.due_date:%d %b %Y}."
+
+
+class QbrItemUpdateView(ActionView):
+    """Record how an action item stands: its program managers or its owner."""
+
+    @cached_property
+    def item(self) -> ActionItem:
+        return get_object_or_404(qbr.action_items(self.viewer), pk=self.kwargs["pk"])
+
+    def act(self, **kwargs: Any) -> str:
+        item = self.item  # another tenant's item is a 404 before anything is read
+        form = ActionItemUpdateForm(self.request.POST)
+        if not form.is_valid():
+            raise DomainError("Choose a status: open, done or dropped.")
+        item = services.action_item_update(
+            viewer=self.viewer, item=item, status=form.cleaned_data["status"],
+            outcome=form.cleaned_data["outcome"],
+        )  # fmt: skip
+        return f"'{item.description}' is {item.get_status_display().lower()}."
+
+    def redirect_url(self, **kwargs: Any) -> str:
+        back = self.request.POST.get("next", "")
+        if url_has_allowed_host_and_scheme(back, allowed_hosts={self.request.get_host()}):
+            return back
+        return reverse("home:qbr-actions")
+
+
+class QbrActionsView(ViewerRequiredMixin, TemplateView):
+    """Every QBR action item the viewer may see, open ones first: a partner's people see
+    those their side owns."""
+
+    template_name = "home/qbr_actions.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        items = qbr.action_items(self.viewer).order_by(
+            Case(When(status=ItemStatus.OPEN, then=0), default=1), "due_date", "pk"
+        )
+        context["page"] = paginate(self.request, items)
+        context["update_form"] = ActionItemUpdateForm()
         return context

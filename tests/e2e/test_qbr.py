@@ -69,3 +69,31 @@ def test_an_executive_reads_and_prints_the_last_quarters_review(
     assert title.is_visible()
     assert f"Harborline Support · Q{number} {quarter_settled.start.year}" in title.inner_text()
     assert console_errors == []
+
+
+def test_a_program_manager_records_the_reviews_actions(
+    live_server, page, quarter_settled, console_errors, accessibility_problems
+):
+    number = (quarter_settled.start.month - 1) // 3 + 1
+    partner = Partner.objects.get(name="Harborline Support")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill("pm@northwind.example")
+    page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/qbr/{quarter_settled.start.year}-Q{number}/{partner.pk}/")
+    page.get_by_role("button", name="Open the review").click()
+    page.get_by_label("Action").fill("Coach the floor on refunds")
+    page.get_by_label("Owned by the").select_option("partner")
+    page.get_by_label("Owner").select_option(label="Dana Whitfield (QA lead at Harborline Support)")
+    page.get_by_label("Due").fill(f"{quarter_settled.start.year + 1}-01-31")
+    page.get_by_role("button", name="Add the action").click()
+    items = page.locator("table.qbr-items")
+    assert "Coach the floor on refunds" in items.inner_text()
+    assert "Dana Whitfield (partner)" in items.inner_text()
+    assert accessibility_problems(page) == []
+    page.get_by_label("Status of “Coach the floor on refunds”").select_option("done")
+    page.get_by_label("Outcome of “Coach the floor on refunds”").fill("40 agents coached")
+    page.get_by_role("button", name="Save “Coach the floor on refunds”").click()
+    assert "Done: 40 agents coached" in page.locator("table.qbr-items").inner_text()
+    assert console_errors == []

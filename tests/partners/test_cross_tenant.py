@@ -22,6 +22,7 @@ from calibration.models import Dispute
 from core import clock
 from engagements import services as engagement_services
 from engagements.models import Candidate
+from home.models import ActionItem, QuarterlyReview
 from kpis.models import ImportBatch, Interaction, KpiSnapshot
 from partners.models import ApiToken, InteractionType, Invitation, Membership, Role
 from partners.scoping import viewer_for_membership
@@ -103,6 +104,18 @@ URLS: dict[str, ObjectUrl | ListUrl | ScopedWrite | NotTenantData] = {
     "home:qbr-partner": ObjectUrl(
         lambda o: {"year": 2026, "quarter": 4, "partner": o["partner"].pk}, buyer_only=True
     ),
+    "home:qbr-open": ObjectUrl(
+        lambda o: {"year": 2026, "quarter": 4, "partner": o["partner"].pk},
+        method="post",
+        buyer_only=True,
+    ),  # fmt: skip
+    "home:qbr-item-add": ObjectUrl(
+        lambda o: {"year": 2026, "quarter": 4, "partner": o["partner"].pk},
+        method="post",
+        buyer_only=True,
+    ),  # fmt: skip
+    "home:qbr-actions": ListUrl(),
+    "home:qbr-item-update": ObjectUrl(lambda o: {"pk": o["qbr_item"].pk}, method="post"),
     "partners:partner-update": ObjectUrl(lambda o: {"pk": o["partner"].pk}, buyer_only=True),
     "partners:agent-list": ObjectUrl(lambda o: {"pk": o["partner"].pk}),
     "partners:agent-detail": ObjectUrl(lambda o: {"pk": o["agent"].pk}),
@@ -371,6 +384,15 @@ def objects(world, buyer_pm, outsider_pm, other_partner_lead) -> dict[str, dict[
                        csat_positive=200)  # fmt: skip
         evaluate_contract_month(contract, date(2026, 10, 1), date(2026, 11, 5))
         plan = RemediationPlan.objects.get(partner=partner)
+        review = QuarterlyReview.objects.create(
+            account=partner.account, partner=partner, quarter_start=date(2026, 10, 1),
+            opened_at=clock.now(),
+        )  # fmt: skip
+        qbr_item = ActionItem.objects.create(
+            review=review, description=f"{tag} QBR action", side="partner",
+            owner=UserFactory(email=f"owner-{partner.pk}@example.test"), due_date=date(2026, 12, 1),
+            created_at=clock.now(), updated_at=clock.now(),
+        )  # fmt: skip
         plan.actions = f"{tag} actions"
         plan.save()
         return {
@@ -380,6 +402,7 @@ def objects(world, buyer_pm, outsider_pm, other_partner_lead) -> dict[str, dict[
             "settlement": Settlement.objects.get(contract=contract),
             "band_status": BandStatus.objects.get(governed=governed),
             "plan": plan,
+            "qbr_item": qbr_item,
             "exit_criterion": ExitCriterion.objects.create(
                 contract=contract, kpi="csat", comparison="below", threshold=80,
                 period_type="quarter", periods=2,

@@ -1,0 +1,192 @@
+"""The QBR as a record: a program manager opens a partner's review of a quarter and adds
+action items with an owner on either side; the next quarter's review shows how they ended;
+a partner's people see and update the items their side owns, nothing else."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from core.errors import DomainError
+from home import services
+from home.models import ActionItem, QuarterlyReview
+from home.selectors import quarter
+from partners.models import Membership, Role
+from partners.scoping import viewer_for_membership
+from tests.factories.partners import MembershipFactory, UserFactory
+
+Q3, Q4 = quarter(2026, 3), quarter(2026, 4)
+
+
+def viewer_of(user):
+    return viewer_for_membership(Membership.objects.get(user=user))
+
+
+@pytest.fixture
+def review(world, buyer_pm):
+    return services.review_open(viewer=viewer_of(buyer_pm), partner=world.harbor, quarter=Q3)
+
+
+def add(viewer, review, owner, *, side="partner", text="Coach the floor on refunds",
+        due=date(2026, 11, 30)):  # fmt: skip
+    return services.action_item_add(viewer=viewer, review=review, description=text, side=side,
+                                    owner=owner, due_date=due)  # fmt: skip
+
+
+def test_opening_a_review_twice_gives_the_one_review(world, buyer_pm, review) -> None:
+    again = services.review_open(viewer=viewer_of(buyer_pm), partner=world.harbor, quarter=Q3)
+    assert again == review
+    assert QuarterlyReview.objects.count() == 1
+
+
+def test_items_need_an_owner_on_their_side(
+    world, buyer_pm, buyer_exec, partner_lead, other_partner_lead, outsider_pm, review
+) -> None:
+    pm = viewer_of(buyer_pm)
+    item = add(pm, review, partner_lead)
+    assert (item.side, item.owner, item.status) == ("partner", partner_lead, "open")
+    assert add(pm, review, buyer_exec, side="buyer").owner == buyer_exec
+    refusals = {
+        "owner works for the partner, side buyer": (dict(owner=partner_lead, side="buyer"),
+                                                     "owner"),
+        "another partner's lead": (dict(owner=other_partner_lead), "owner"),
+        "another account's member": (dict(owner=outsider_pm), "owner"),
+        "a buyer on the partner side": (dict(owner=buyer_exec, side="partner"), "owner"),
+        "no text": (dict(owner=partner_lead, text="  "), "description"),
+        "no side": (dict(owner=partner_lead, side="nobody"), "side"),
+        "no due date": (dict(owner=partner_lead, due=None), "due_date"),
+    }  # fmt: skip
+    for why, (kwargs, field) in refusals.items():
+        with pytest.raises(DomainError) as refused:
+            add(pm, review, **kwargs)
+        assert refused.value.field == field, why
+    assert ActionItem.objects.count() == 2
+
+
+def test_only_program_managers_open_reviews_and_add_items(
+    world, buyer_exec, partner_lead, review
+) -> None:
+    for user in (buyer_exec, partner_lead):
+        with pytest.raises(DomainError) as refused:
+            services.review_open(viewer=viewer_of(user), partner=world.harbor, quarter=Q4)
+        assert refused.value.code == "permission_denied"
+        with pytest.raises(DomainError) as refused:
+            add(viewer_of(user), review, partner_lead)
+        assert refused.value.code == "permission_denied"
+
+
+def test_the_owner_or_a_program_manager_records_how_an_item_ended(
+    world, buyer_pm, partner_lead, partner_viewer, review
+) -> None:
+    item = add(viewer_of(buyer_pm), review, partner_lead)
+    done = services.action_item_update(viewer=viewer_of(partner_lead), item=item, status="done",
+                                       outcome="All 40 agents coached")  # fmt: skip
+    assert (done.status, done.outcome) == ("done", "All 40 agents coached")
+    with pytest.raises(DomainError) as refused:
+        services.action_item_update(viewer=viewer_of(partner_viewer), item=item, status="open",
+                                    outcome="")  # fmt: skip
+    assert refused.value.code == "permission_denied"
+    with pytest.raises(DomainError) as refused:
+        services.action_item_update(viewer=viewer_of(buyer_pm), item=item, status="dropped",
+                                    outcome="")  # fmt: skip
+    assert refused.value.field == "outcome"
+
+
+def test_the_next_quarter_shows_the_previous_reviews_items(
+    world, buyer_pm, partner_lead, review, login
+) -> None:
+    item = add(viewer_of(buyer_pm), review, partner_lead)
+    services.action_item_update(viewer=viewer_of(partner_lead), item=item, status="done",
+                                outcome="All 40 agents coached")  # fmt: skip
+    response = login(buyer_pm).get(reverse("home:qbr-partner", args=[2026, 4, world.harbor.pk]))
+    (shown,) = response.context["reviews"]
+    assert shown.record is None
+    assert shown.items == []
+    assert shown.previous_items == [item]
+    page = response.content.decode()
+    assert "Coach the floor on refunds" in page
+    assert "All 40 agents coached" in page
+    assert "Open the review" in page
+
+
+def test_a_program_manager_opens_the_review_and_adds_an_item_in_the_browser_forms(
+    world, buyer_pm, partner_lead, login
+) -> None:
+    client = login(buyer_pm)
+    page = reverse("home:qbr-partner", args=[2026, 4, world.harbor.pk])
+    response = client.post(reverse("home:qbr-open", args=[2026, 4, world.harbor.pk]))
+    assert response.status_code == 302
+    assert response.url == page
+    owner = Membership.objects.get(user=partner_lead)
+    response = client.post(
+        reverse("home:qbr-item-add", args=[2026, 4, world.harbor.pk]),
+        {"description": "Re-train on returns", "side": "partner", "owner": owner.pk,
+         "due_date": "2027-01-31"},
+        follow=True,
+    )  # fmt: skip
+    assert "Added the action for" in response.content.decode()
+    item = ActionItem.objects.get()
+    assert (item.review.quarter_start, item.owner, item.due_date) == (
+        date(2026, 10, 1), partner_lead, date(2027, 1, 31),
+    )  # fmt: skip
+    # A refused item says why and saves nothing.
+    response = client.post(
+        reverse("home:qbr-item-add", args=[2026, 4, world.harbor.pk]),
+        {"description": "", "side": "partner", "owner": owner.pk, "due_date": "2027-01-31"},
+        follow=True,
+    )
+    assert "Action: This field is required." in response.content.decode()
+    assert ActionItem.objects.count() == 1
+
+
+def test_partner_people_see_only_their_sides_items(
+    world, buyer_pm, buyer_exec, partner_lead, other_partner_lead, review, login
+) -> None:
+    pm = viewer_of(buyer_pm)
+    add(pm, review, partner_lead, text="Harbor: coach on refunds")
+    add(pm, review, buyer_exec, side="buyer", text="Buyer: publish the refund policy")
+    # Quetzal's own review and item.
+    quetzal = services.review_open(viewer=pm, partner=world.pacific, quarter=Q3)
+    add(pm, quetzal, other_partner_lead, text="Quetzal: staff the weekend")
+
+    def listed(user):
+        page = login(user).get(reverse("home:qbr-actions"))
+        assert page.status_code == 200
+        return {item.description for item in page.context["page"].object_list}
+
+    assert listed(partner_lead) == {"Harbor: coach on refunds"}
+    assert listed(other_partner_lead) == {"Quetzal: staff the weekend"}
+    assert listed(buyer_pm) == {"Harbor: coach on refunds", "Buyer: publish the refund policy",
+                                "Quetzal: staff the weekend"}  # fmt: skip
+    # Another partner's item cannot be updated by id: a 404, not a refusal naming it.
+    other = ActionItem.objects.get(description="Quetzal: staff the weekend")
+    response = login(partner_lead).post(reverse("home:qbr-item-update", args=[other.pk]),
+                                        {"status": "done"})  # fmt: skip
+    assert response.status_code == 404
+    other.refresh_from_db()
+    assert other.status == "open"
+
+
+def test_a_partner_lead_updates_an_item_from_the_actions_page(
+    world, buyer_pm, partner_lead, review, login
+) -> None:
+    item = add(viewer_of(buyer_pm), review, partner_lead)
+    client = login(partner_lead)
+    response = client.post(
+        reverse("home:qbr-item-update", args=[item.pk]),
+        {"status": "done", "outcome": "Coached", "next": reverse("home:qbr-actions")},
+        follow=True,
+    )
+    assert "is done." in response.content.decode()
+    item.refresh_from_db()
+    assert (item.status, item.outcome) == ("done", "Coached")
+
+
+def test_a_buyer_member_of_another_partner_cannot_be_picked(world, buyer_pm, review) -> None:
+    stranger = UserFactory(email="viewer@quetzal.test")
+    MembershipFactory(user=stranger, account=world.account, role=Role.PARTNER_VIEWER,
+                      partner=world.pacific)  # fmt: skip
+    with pytest.raises(DomainError):
+        add(viewer_of(buyer_pm), review, stranger)

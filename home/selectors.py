@@ -9,6 +9,7 @@ A QBR is per quarter of the account's calendar. For each partner it lays out:
 - the exit criteria and how close each is;
 - the calibration sessions revealed in the quarter, with their alignment and bias;
 - agent attrition over the trailing year, against the industry's range;
+- loaded cost per resolved contact against the in-house baseline;
 - the review's action items, and how the previous quarter's ended.
 
 Everything starts from `core.scoping.scope`, and a page of any number of partners costs the
@@ -29,6 +30,8 @@ from calibration.selectors import AlignmentPoint
 from core import clock
 from core.formatting import percent_text
 from core.scoping import Viewer, scope
+from engagements.domain import MonthCost
+from engagements.selectors import CostView, costs_by_partner
 from home.models import ActionItem, QuarterlyReview, Side
 from kpis.periods import Period, PeriodType
 from partners.models import Partner
@@ -160,8 +163,33 @@ class PartnerQuarter:
     sessions: list[AlignmentPoint] = field(default_factory=list)
     roster: PartnerRoster | None = None
     record: QuarterlyReview | None = None
+    cost: CostView | None = None
     items: list[ActionItem] = field(default_factory=list)
     previous_items: list[ActionItem] = field(default_factory=list)
+
+    @property
+    def quarter_cost(self) -> MonthCost | None:
+        """The quarter's loaded cost, governance included, and the contacts it resolved."""
+        if self.cost is None or not self.cost.totals:
+            return None
+        months = list(self.cost.totals.values())
+        return MonthCost(
+            sum((m.headline for m in months), Decimal(0)),
+            sum((m.loaded for m in months), Decimal(0)),
+            sum((m.governance for m in months), Decimal(0)),
+            sum(m.resolved for m in months),
+        )
+
+    @property
+    def against_in_house(self) -> str:
+        """How the quarter's cost per resolved contact compares with the in-house figure."""
+        quarter = self.quarter_cost
+        in_house = self.cost.in_house_overall if self.cost else None
+        if quarter is None or quarter.per_resolved is None or not in_house:
+            return ""
+        change = (quarter.per_resolved - in_house) / in_house
+        word = "above" if change > 0 else "below"
+        return f"{percent_text(abs(change))} {word} in-house"
 
     @property
     def plans_opened(self) -> int:
@@ -253,8 +281,8 @@ def money_text(amount: Decimal, currency: str) -> str:
 def quarter_review(
     viewer: Viewer, period: Period, partner: Partner | None = None
 ) -> list[PartnerQuarter]:
-    """Each partner's quarter (or one partner's): nine queries whatever the number of
-    partners, KPIs and months."""
+    """Each partner's quarter (or one partner's): the same few queries whatever the number
+    of partners, KPIs and months."""
     partners = scope(Partner, viewer).order_by("name")
     if partner is not None:
         partners = partners.filter(pk=partner.pk)
@@ -291,6 +319,10 @@ def quarter_review(
         review.money = [MoneyMonth(m, settlements[(review.partner.pk, m)]) for m in months]
     _add_plans(viewer, period, reviews)
     _add_records(viewer, period, reviews)
+    for partner_id, cost in costs_by_partner(
+        viewer, [r.partner for r in reviews.values()], months
+    ).items():
+        reviews[partner_id].cost = cost
     # Attrition over the trailing year to the quarter's end (or to today, in the quarter).
     as_of = min(period.end, clock.today(viewer.account))
     for roster in partner_rosters(viewer=viewer, today=as_of, partner=partner):

@@ -21,6 +21,7 @@ from engagements.selectors.cost_per_resolved import (
     CostCell,
     CostView,
     costs,
+    costs_by_partner,
 )
 from engagements.selectors.gates import (
     BELOW_BASE,
@@ -46,6 +47,7 @@ from engagements.selectors.scope import (
     TypeRow,
     VolumeRow,
     current_scope,
+    current_scopes,
     discipline,
     forecast_total,
     forecast_vs_actual,
@@ -80,8 +82,10 @@ __all__ = [
     "comparison",
     "CostCell",
     "costs",
+    "costs_by_partner",
     "CostView",
     "current_scope",
+    "current_scopes",
     "discipline",
     "forecast_total",
     "forecast_vs_actual",

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Min, Prefetch, QuerySet, Sum
+from django.db.models import Count, Min, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncMonth
 
 from core import clock
@@ -42,6 +42,17 @@ def current_scope(viewer: Viewer, partner: Partner) -> ScopeVersion | None:
         .order_by("-version")
         .first()
     )
+
+
+def current_scopes(viewer: Viewer, partner_ids: list[int]) -> dict[int, ScopeVersion]:
+    """Each partner's current scope with its parts, in one query and its prefetches."""
+    latest = (
+        ScopeVersion.objects.filter(partner=OuterRef("partner"))
+        .order_by("-version")
+        .values("version")[:1]
+    )
+    versions = scope(ScopeVersion, viewer).filter(partner__in=partner_ids, version=Subquery(latest))
+    return {v.partner_id: v for v in _with_parts(versions) if v.partner_id is not None}
 
 
 def scope_version(viewer: Viewer, partner: Partner, number: int) -> ScopeVersion:

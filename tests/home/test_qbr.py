@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from calibration import services as calibration_services
 from calibration.models import CalibrationSession
+from engagements.models import Baseline, ScopeVersion
 from partners.models import Agent, Membership
 from partners.scoping import viewer_for_membership
 from sla.evaluation import evaluate_contract_month
@@ -221,3 +222,45 @@ def test_attrition_is_the_trailing_year_to_the_quarters_end(
     assert roster.attrition.health == "good"
     assert "28.6 %" in response.content.decode()
     assert "headcount 3" in response.content.decode()
+
+
+def test_the_quarter_costs_each_resolved_contact(world, buyer_pm, login) -> None:
+    """October: 900 contacts × 4.00 = 3,600.00 invoiced, +10 % workforce management = 3,960.00
+    loaded, 600 resolved: 6.60 each. November: 4,000.00 → 4,400.00 loaded, 800 resolved:
+    5.50. The quarter: 8,360.00 / 1,400 = 5.97 (no governance cost without a scope)."""
+    harbor = world.harbor
+    contract = make_contract(harbor, channels=("chat",), wfm_pct=Decimal(10))
+    month_snapshot(harbor, "chat", OCTOBER, contacts=900, fcr_yes=600, fcr_n=900)
+    month_snapshot(harbor, "chat", NOVEMBER, contacts=1000, fcr_yes=800, fcr_n=1000)
+    evaluate_contract_month(contract, OCTOBER, date(2026, 11, 5))
+    evaluate_contract_month(contract, NOVEMBER, date(2026, 12, 5))
+    response = login(buyer_pm).get(qbr_url(partner=harbor))
+    (review,) = response.context["reviews"]
+    quarter_cost = review.quarter_cost
+    assert (quarter_cost.loaded, quarter_cost.resolved) == (Decimal("8360.00"), 1400)
+    assert quarter_cost.per_resolved == Decimal("5.97")
+    table = response.content.decode()
+    for text in ("3,960.00 USD", "6.60 USD", "5.50 USD", "5.97 USD", "1,400"):
+        assert text in table
+    assert "No in-house baseline is entered" in table
+
+
+def test_the_cost_is_set_against_the_in_house_baseline(world, buyer_pm, login) -> None:
+    """In-house chat costs 4.00 a contact at 80 % FCR: 5.00 per resolved contact. The
+    partner's quarter at 5.97 (above) is 19.4 % dearer."""
+    harbor = world.harbor
+    contract = make_contract(harbor, channels=("chat",), wfm_pct=Decimal(10))
+    month_snapshot(harbor, "chat", OCTOBER, contacts=900, fcr_yes=600, fcr_n=900)
+    month_snapshot(harbor, "chat", NOVEMBER, contacts=1000, fcr_yes=800, fcr_n=1000)
+    evaluate_contract_month(contract, OCTOBER, date(2026, 11, 5))
+    evaluate_contract_month(contract, NOVEMBER, date(2026, 12, 5))
+    version = ScopeVersion.objects.create(
+        account=world.account, partner=harbor, version=1, monthly_volume=1000,
+        first_month=date(2026, 1, 1), governance_fte=Decimal(0),
+    )  # fmt: skip
+    Baseline.objects.create(scope=version, channel="chat", cost_per_contact=Decimal("4.00"),
+                            fcr_pct=Decimal(80))  # fmt: skip
+    response = login(buyer_pm).get(qbr_url(partner=harbor))
+    (review,) = response.context["reviews"]
+    assert review.against_in_house == "19.4 % above in-house"
+    assert "the same channel mix costs 5.00 USD per resolved contact" in (response.content.decode())

@@ -12,6 +12,11 @@ urlpatterns = [
     path("qbr/actions/<int:pk>/", views.QbrItemUpdateView.as_view(), name="qbr-item-update"),
     path("qbr/<int:year>-Q<int:quarter>/", views.QbrQuarterView.as_view(), name="qbr-quarter"),
     path(
+        "qbr/<int:year>-Q<int:quarter>/<slug:table>.csv",
+        views.QbrCsvView.as_view(),
+        name="qbr-csv",
+    ),
+    path(
         "qbr/<int:year>-Q<int:quarter>/<int:partner>/",
         views.QbrPartnerView.as_view(),
         name="qbr-partner",

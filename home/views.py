@@ -11,19 +11,22 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Case, When
-from django.http import Http404
+from django.http import Http404, HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import slugify
+from django.views import View
 from django.views.generic import TemplateView
 
 from calibration import selectors as calibration_selectors
 from core.errors import DomainError
+from core.exports import csv_response
 from core.scoping import get_scoped_or_404
 from engagements import selectors as engagement_selectors
+from home import exports, services
 from home import selectors as qbr
-from home import services
 from home.forms import ActionItemForm, ActionItemUpdateForm
 from home.models import ActionItem, ItemStatus
 from kpis.periods import Period
@@ -168,6 +171,23 @@ class QbrPartnerView(QbrMixin, TemplateView):
         context["update_form"] = ActionItemUpdateForm()
         context["editable"] = True
         return context
+
+
+class QbrCsvView(QbrMixin, View):
+    """One table of the quarter's review as CSV, for every partner or one (`?partner=`)."""
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> StreamingHttpResponse:
+        name = kwargs["table"]
+        if name not in exports.TABLES:
+            raise Http404("The QBR has no such table.")
+        partner = None
+        if request.GET.get("partner"):
+            partner = get_scoped_or_404(Partner, self.viewer, pk=request.GET["partner"])
+        reviews = qbr.quarter_review(self.viewer, self.period, partner)
+        header, rows = exports.table(name, reviews)
+        slug = qbr.quarter_slug(self.period)
+        who = f"-{slugify(partner.name)}" if partner else ""
+        return csv_response(f"keel-qbr-{slug}{who}-{name}.csv", header, rows)
 
 
 class QbrActionMixin(QbrMixin, ActionView):

@@ -3,7 +3,6 @@ Thin: selectors read, services write, `partners.scoping` decides what is visible
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +14,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from core import clock
+from core.exports import csv_response
 from core.scoping import get_scoped_or_404
 from kpis import charts, selectors, services, sources
 from kpis.domain import CONTACT_KPIS, DEFAULT_MIN_SAMPLE, DEFINITIONS
@@ -127,29 +127,18 @@ class ImportStatusView(ImportMixin, View):
         return JsonResponse(import_state(self.batch))
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 class ImportProblemsCsvView(ImportMixin, View):
     """Every kept problem of a rejected file, as CSV, streamed."""
 
     def get(self, request: HttpRequest, pk: int) -> StreamingHttpResponse:
-        writer = csv.writer(_Echo())
         problems = self.batch.problems.order_by("row", "pk").values_list(
             "row", "column", "value", "message"
         )
-
-        def lines():  # type: ignore[no-untyped-def]
-            yield writer.writerow(["row", "column", "value", "problem"])
-            for row in problems.iterator(chunk_size=2000):
-                yield writer.writerow(row)
-
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-        name = f"keel-import-{self.batch.pk}-problems.csv"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return csv_response(
+            f"keel-import-{self.batch.pk}-problems.csv",
+            ["row", "column", "value", "problem"],
+            problems.iterator(chunk_size=2000),
+        )
 
 
 class ImportRetryView(ImportMixin, ActionView):

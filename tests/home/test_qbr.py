@@ -4,6 +4,8 @@ template's bands: a 10 % credit below 75 %, a 5 % bonus from 88 %, capped at 10 
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -264,3 +266,34 @@ def test_the_cost_is_set_against_the_in_house_baseline(world, buyer_pm, login) -
     (review,) = response.context["reviews"]
     assert review.against_in_house == "19.4 % above in-house"
     assert "the same channel mix costs 5.00 USD per resolved contact" in (response.content.decode())
+
+
+def test_every_table_downloads_as_csv(settled, buyer_pm, login) -> None:
+    client = login(buyer_pm)
+    page = client.get(qbr_url(partner=settled.harbor)).content.decode()
+    for name in ("kpis", "settlements", "cost", "plans", "exits", "calibration", "actions"):
+        url = reverse("home:qbr-csv", args=[2026, 4, name])
+        assert f"{url}?partner={settled.harbor.pk}" in page
+    response = client.get(reverse("home:qbr-csv", args=[2026, 4, "settlements"]),
+                          {"partner": settled.harbor.pk})  # fmt: skip
+    assert response["Content-Disposition"] == (
+        'attachment; filename="keel-qbr-2026-Q4-harbor-support-settlements.csv"'
+    )
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:5] == ["partner", "month", "contract", "currency", "invoice"]
+    assert rows[1][:2] == ["Harbor Support", "2026-10-01"]
+    assert (rows[1][3], rows[1][4], rows[1][5]) == ("USD", "3600.00", "360.00")
+    kpis = client.get(reverse("home:qbr-csv", args=[2026, 4, "kpis"])).getvalue().decode()
+    assert "Harbor Support,Chat,CSAT,2026-10-01,66.7%,penalty,300,decided" in kpis
+    summary = client.get(reverse("home:qbr-csv", args=[2026, 4, "summary"])).getvalue().decode()
+    assert "Harbor Support,USD,7600.00,360.00,200.00,7440.00" in summary
+    assert client.get(reverse("home:qbr-csv", args=[2026, 4, "secrets"])).status_code == 404
+
+
+def test_a_cell_that_would_be_a_formula_is_written_as_text(world, buyer_pm, login) -> None:
+    world.harbor.name = '=HYPERLINK("http://evil")'
+    world.harbor.save()
+    settle_quarter(world.harbor)
+    body = login(buyer_pm).get(reverse("home:qbr-csv", args=[2026, 4, "summary"]))
+    rows = list(csv.reader(io.StringIO(body.getvalue().decode())))
+    assert [r[0] for r in rows if "HYPERLINK" in r[0]] == ['\'=HYPERLINK("http://evil")']

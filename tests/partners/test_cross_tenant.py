@@ -115,6 +115,11 @@ URLS: dict[str, ObjectUrl | ListUrl | ScopedWrite | NotTenantData] = {
         buyer_only=True,
     ),  # fmt: skip
     "home:qbr-actions": ListUrl(),
+    "home:qbr-csv": ObjectUrl(
+        lambda o: {"year": 2026, "quarter": 4, "table": "settlements"},
+        query=lambda o: {"partner": o["partner"].pk},
+        buyer_only=True,
+    ),  # fmt: skip
     "home:qbr-item-update": ObjectUrl(lambda o: {"pk": o["qbr_item"].pk}, method="post"),
     "partners:partner-update": ObjectUrl(lambda o: {"pk": o["partner"].pk}, buyer_only=True),
     "partners:agent-list": ObjectUrl(lambda o: {"pk": o["partner"].pk}),

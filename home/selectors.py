@@ -116,6 +116,10 @@ class KpiMonth:
         return self.status.band_kind if self.status else ""
 
 
+# From the worst band to the best: what "better" and "worse" mean when a band changes.
+BAND_RANK = {"penalty": 0, "remediation": 1, "custom": 1, "base": 2, "bonus": 3}
+
+
 @dataclass
 class KpiRow:
     channel: str
@@ -123,6 +127,24 @@ class KpiRow:
     kpi: str
     kpi_label: str
     months: list[KpiMonth]
+    previous: BandStatus | None = None  # the previous quarter's last decided month
+
+    @property
+    def latest(self) -> BandStatus | None:
+        return next((m.status for m in reversed(self.months) if m.status is not None), None)
+
+    @property
+    def change(self) -> str:
+        """Since the previous quarter, in words and an arrow (never colour alone):
+        "↑ better: penalty → bonus", "↓ worse: base → remediation", "= still base"."""
+        now, then = self.latest, self.previous
+        if now is None or then is None or not now.band_kind or not then.band_kind:
+            return "new this quarter" if then is None and now is not None else ""
+        if now.band_kind == then.band_kind:
+            return f"= still {now.band_label}"
+        rank_now, rank_then = BAND_RANK.get(now.band_kind, 1), BAND_RANK.get(then.band_kind, 1)
+        word = "↑ better" if rank_now > rank_then else "↓ worse" if rank_now < rank_then else "≠"
+        return f"{word}: {then.band_label} → {now.band_label}"
 
 
 def _sum_text(settlements: list[Settlement], name: str) -> str:
@@ -164,6 +186,12 @@ class PartnerQuarter:
     roster: PartnerRoster | None = None
     record: QuarterlyReview | None = None
     cost: CostView | None = None
+    previous_settled: list[Settlement] = field(default_factory=list)
+
+    def previous_total(self, name: str) -> str:
+        """A settlement figure summed over the previous quarter, for comparison."""
+        return _sum_text(self.previous_settled, name)
+
     items: list[ActionItem] = field(default_factory=list)
     previous_items: list[ActionItem] = field(default_factory=list)
 
@@ -288,9 +316,10 @@ def quarter_review(
         partners = partners.filter(pk=partner.pk)
     reviews = {p.pk: PartnerQuarter(p, period) for p in partners}
     months = months_of(period)
+    before = months_of(period.previous())
     statuses = (
         scope(BandStatus, viewer)
-        .filter(partner__in=list(reviews), month__in=months)
+        .filter(partner__in=list(reviews), month__in=before + months)
         .select_related("governed")
         .order_by("partner_id", "channel", "kpi", "month")
     )
@@ -298,6 +327,8 @@ def quarter_review(
     for status in statuses:
         rows[(status.partner_id, status.channel, status.kpi)][status.month] = status
     for (partner_id, channel, kpi), by_month in rows.items():
+        if not any(m in by_month for m in months):
+            continue  # governed last quarter only
         any_status = next(iter(by_month.values()))
         reviews[partner_id].kpis.append(
             KpiRow(
@@ -306,17 +337,20 @@ def quarter_review(
                 kpi=kpi,
                 kpi_label=sla_domain.governable(kpi).label,
                 months=[KpiMonth(m, by_month.get(m)) for m in months],
+                previous=next((by_month[m] for m in reversed(before) if m in by_month), None),
             )
         )
     settlements: dict[tuple[int, date], list[Settlement]] = defaultdict(list)
     for settlement in (
         scope(Settlement, viewer)
-        .filter(partner__in=list(reviews), month__in=months)
+        .filter(partner__in=list(reviews), month__in=before + months)
+        .select_related("contract")
         .order_by("contract_id")
     ):
         settlements[(settlement.partner_id, settlement.month)].append(settlement)
     for review in reviews.values():
         review.money = [MoneyMonth(m, settlements[(review.partner.pk, m)]) for m in months]
+        review.previous_settled = [s for m in before for s in settlements[(review.partner.pk, m)]]
     _add_plans(viewer, period, reviews)
     _add_records(viewer, period, reviews)
     for partner_id, cost in costs_by_partner(

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django import template
 
 from engagements.selectors import CostView
-from home.selectors import MoneyMonth
+from home.selectors import MoneyMonth, PartnerQuarter
 
 register = template.Library()
 
@@ -36,3 +36,9 @@ def qbr_cost(cost: CostView, month: date, name: str) -> str:
         return f"{total.resolved:,}"
     value: Decimal | None = getattr(total, name)
     return cost.money(value)
+
+
+@register.filter
+def qbr_previous(review: PartnerQuarter, name: str) -> str:
+    """A settlement figure of the previous quarter ("net"), for comparison."""
+    return review.previous_total(name)

@@ -297,3 +297,36 @@ def test_a_cell_that_would_be_a_formula_is_written_as_text(world, buyer_pm, logi
     body = login(buyer_pm).get(reverse("home:qbr-csv", args=[2026, 4, "summary"]))
     rows = list(csv.reader(io.StringIO(body.getvalue().decode())))
     assert [r[0] for r in rows if "HYPERLINK" in r[0]] == ['\'=HYPERLINK("http://evil")']
+
+
+def test_what_changed_since_the_previous_quarter(world, buyer_pm, login) -> None:
+    """September (Q3) in base at 85.0 %; Q4 ends in bonus (November, 90.0 %): better. Q3's
+    settlement (1,000 contacts × 4.00, nothing moved) is shown beside Q4's."""
+    harbor = world.harbor
+    settle_quarter(harbor)
+    contract = harbor.contracts.get()
+    month_snapshot(harbor, "chat", date(2026, 9, 1), contacts=1000, csat_n=300, csat_positive=255)
+    evaluate_contract_month(contract, date(2026, 9, 1), date(2026, 10, 5))
+    response = login(buyer_pm).get(qbr_url(partner=harbor))
+    (review,) = response.context["reviews"]
+    (row,) = review.kpis
+    assert row.previous.band_kind == "base"
+    assert row.change == "↑ better: base → bonus"
+    assert review.previous_total("net") == "4,000.00 USD"
+    page = response.content.decode()
+    assert "↑ better: base → bonus" in page
+    assert "4,000.00 USD" in page
+
+
+def test_a_band_that_worsened_says_so_in_words(world, buyer_pm, login) -> None:
+    harbor = world.harbor
+    contract = make_contract(harbor, channels=("chat",))
+    govern_template(make_sla(contract), "chat", "csat")
+    month_snapshot(harbor, "chat", date(2026, 9, 1), contacts=1000, csat_n=300, csat_positive=270)
+    month_snapshot(harbor, "chat", OCTOBER, contacts=900, csat_n=300, csat_positive=240)
+    evaluate_contract_month(contract, date(2026, 9, 1), date(2026, 10, 5))
+    evaluate_contract_month(contract, OCTOBER, date(2026, 11, 5))
+    response = login(buyer_pm).get(qbr_url(partner=harbor))
+    (row,) = response.context["reviews"][0].kpis
+    # 90.0 % (bonus) in September, 80.0 % (remediation) in October.
+    assert row.change == "↓ worse: bonus → remediation"

@@ -10,6 +10,7 @@ A QBR is per quarter of the account's calendar. For each partner it lays out:
 - the calibration sessions revealed in the quarter, with their alignment and bias;
 - agent attrition over the trailing year, against the industry's range;
 - loaded cost per resolved contact against the in-house baseline;
+- leading indicators that worsened while CSAT and FCR held (`home.domain`);
 - the review's action items, and how the previous quarter's ended.
 
 Everything starts from `core.scoping.scope`, and a page of any number of partners costs the
@@ -32,7 +33,10 @@ from core.formatting import percent_text
 from core.scoping import Viewer, scope
 from engagements.domain import MonthCost
 from engagements.selectors import CostView, costs_by_partner
+from home.domain import Indicators, Move, early_warnings
 from home.models import ActionItem, QuarterlyReview, Side
+from kpis.domain import Counts, Kpi, kpi_values
+from kpis.models import KpiSnapshot
 from kpis.periods import Period, PeriodType
 from partners.models import Partner
 from partners.selectors import PartnerRoster, partner_rosters
@@ -187,6 +191,7 @@ class PartnerQuarter:
     record: QuarterlyReview | None = None
     cost: CostView | None = None
     previous_settled: list[Settlement] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def previous_total(self, name: str) -> str:
         """A settlement figure summed over the previous quarter, for comparison."""
@@ -370,13 +375,78 @@ def quarter_review(
     ):
         reviews[criterion.contract.partner_id].exits.append(criterion)
     start, end = _moments(viewer, period)
+    before_start, _ = _moments(viewer, period.previous())
+    agreements_before: dict[int, list[Decimal]] = defaultdict(list)
     for session in (
         scope(CalibrationSession, viewer)
-        .filter(partner__in=list(reviews), revealed_at__gte=start, revealed_at__lt=end)
+        .filter(partner__in=list(reviews), revealed_at__gte=before_start, revealed_at__lt=end)
         .order_by("revealed_at")
     ):
-        reviews[session.partner_id].sessions.append(AlignmentPoint(session))
+        assert session.revealed_at is not None  # filtered on it
+        if session.revealed_at >= start:
+            reviews[session.partner_id].sessions.append(AlignmentPoint(session))
+        elif session.agreement is not None:
+            agreements_before[session.partner_id].append(session.agreement)
+    _add_warnings(viewer, period, reviews, agreements_before)
     return list(reviews.values())
+
+
+def _mean(values: list[Decimal]) -> Decimal | None:
+    return sum(values, Decimal(0)) / len(values) if values else None
+
+
+def _add_warnings(
+    viewer: Viewer,
+    period: Period,
+    reviews: dict[int, PartnerQuarter],
+    agreements_before: dict[int, list[Decimal]],
+) -> None:
+    """Leading indicators against the previous quarter (`home.domain`): QA score, CSAT and
+    FCR from the quarters' snapshots, alignment from the sessions, attrition from the roster
+    at each quarter's end (two queries)."""
+    quarters = [period.previous().start, period.start]
+    counts: dict[tuple[int, date], Counts] = defaultdict(Counts)
+    for snapshot in scope(KpiSnapshot, viewer).filter(
+        partner__in=list(reviews), agent__isnull=True, period_type=QUARTER.value,
+        period_start__in=quarters,
+    ):  # fmt: skip
+        key = (snapshot.partner_id, snapshot.period_start)
+        counts[key] = counts[key] + snapshot.counts
+    rosters_before = {
+        r.partner.pk: r
+        for r in partner_rosters(viewer=viewer, today=period.previous().end)
+        if r.partner.pk in reviews
+    }
+
+    def value(partner_id: int, quarter_start: date, kpi: Kpi) -> Decimal | None:
+        days = Period(QUARTER, quarter_start).days
+        return kpi_values(counts[(partner_id, quarter_start)], period_days=days)[kpi].value
+
+    for partner_id, review in reviews.items():
+        before = rosters_before.get(partner_id)
+        moves = [Move(value(partner_id, quarters[0], k), value(partner_id, quarters[1], k))
+                 for k in (Kpi.QA, Kpi.CSAT, Kpi.FCR)]  # fmt: skip
+        review.warnings = early_warnings(
+            Indicators(
+                qa=moves[0],
+                alignment=Move(
+                    _mean(agreements_before[partner_id]),
+                    _mean(
+                        [
+                            p.session.agreement
+                            for p in review.sessions
+                            if p.session.agreement is not None
+                        ]
+                    ),
+                ),  # fmt: skip
+                attrition=Move(
+                    before.attrition.annualised if before else None,
+                    review.roster.attrition.annualised if review.roster else None,
+                ),
+                csat=moves[1],
+                fcr=moves[2],
+            )
+        )
 
 
 def action_items(viewer: Viewer) -> QuerySet[ActionItem]:

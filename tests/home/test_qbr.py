@@ -17,6 +17,7 @@ from django.urls import reverse
 from calibration import services as calibration_services
 from calibration.models import CalibrationSession
 from engagements.models import Baseline, ScopeVersion
+from kpis.models import KpiSnapshot
 from partners.models import Agent, Membership
 from partners.scoping import viewer_for_membership
 from sla.evaluation import evaluate_contract_month
@@ -330,3 +331,21 @@ def test_a_band_that_worsened_says_so_in_words(world, buyer_pm, login) -> None:
     (row,) = response.context["reviews"][0].kpis
     # 90.0 % (bonus) in September, 80.0 % (remediation) in October.
     assert row.change == "↓ worse: bonus → remediation"
+
+
+def test_a_leading_indicator_that_worsened_is_flagged(world, buyer_pm, login) -> None:
+    """QA fell from 90.0 to 84.0 between Q3 and Q4 while CSAT held at 85.0 %: an early
+    warning; the quarter summary counts it."""
+    harbor = world.harbor
+    for start, qa_sum in ((date(2026, 7, 1), 9000 * 100), (OCTOBER, 8400 * 100)):
+        KpiSnapshot.objects.create(
+            partner=harbor, channel="chat", period_type="quarter", period_start=start,
+            contacts=1000, csat_n=200, csat_positive=170, qa_n=100, qa_sum=qa_sum,
+        )  # fmt: skip
+    response = login(buyer_pm).get(qbr_url())
+    review = next(r for r in response.context["reviews"] if r.partner == harbor)
+    assert review.warnings == [
+        "QA score fell 6.0 points (90.0 % → 84.0 %) while CSAT and FCR held: quality usually "
+        "follows."
+    ]
+    assert "Early warning:" in response.content.decode()

@@ -1,0 +1,55 @@
+"""Leading indicators warn when they worsen while CSAT and FCR still look fine."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from home.domain import Indicators, Move, early_warnings, lagging_hold
+
+
+def d(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def indicators(qa=("0.90", "0.90"), alignment=("0.90", "0.90"), attrition=("0.30", "0.30"),
+               csat=("0.85", "0.85"), fcr=("0.75", "0.75")) -> Indicators:  # fmt: skip
+    return Indicators(*(Move(d(b), d(n)) for b, n in (qa, alignment, attrition, csat, fcr)))
+
+
+def test_a_qa_drop_while_csat_and_fcr_hold_is_flagged() -> None:
+    assert early_warnings(indicators(qa=("0.884", "0.850"))) == [
+        "QA score fell 3.4 points (88.4 % → 85.0 %) while CSAT and FCR held: quality "
+        "usually follows."
+    ]
+
+
+def test_thresholds_are_inclusive_and_small_moves_pass() -> None:
+    assert len(early_warnings(indicators(qa=("0.90", "0.88")))) == 1  # exactly 2 points
+    assert early_warnings(indicators(qa=("0.90", "0.881"))) == []
+    assert len(early_warnings(indicators(alignment=("0.90", "0.85")))) == 1
+    assert len(early_warnings(indicators(attrition=("0.30", "0.35")))) == 1
+    assert early_warnings(indicators(attrition=("0.30", "0.25"))) == []  # falling is good
+
+
+def test_no_warning_once_the_lagging_indicators_have_fallen_too() -> None:
+    """Then it is no longer early: the scorecard and the bands already show it."""
+    assert early_warnings(indicators(qa=("0.90", "0.80"), csat=("0.85", "0.83"))) == []
+    assert not lagging_hold(indicators(fcr=("0.75", "0.74")))
+
+
+def test_an_unmeasured_quarter_warns_of_nothing() -> None:
+    assert early_warnings(indicators(qa=(None, "0.70"), alignment=("0.9", None))) == []
+
+
+fractions = st.decimals(min_value=0, max_value=1, places=3)
+
+
+@given(fractions, fractions, fractions, fractions)
+def test_warnings_only_ever_name_an_indicator_that_worsened(qa_b, qa_n, csat_b, csat_n) -> None:
+    found = early_warnings(indicators(qa=(str(qa_b), str(qa_n)), csat=(str(csat_b), str(csat_n))))
+    if found:
+        assert qa_n - qa_b <= Decimal("-0.02")
+        assert csat_n - csat_b > Decimal("-0.01")

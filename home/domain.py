@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from engagements.domain import DISCIPLINE_HEALTHY
+
 # How far a leading indicator must move to count, in fractions: QA score and alignment
 # falling 2 and 5 points, annualised attrition rising 5 points.
 QA_DROP = Decimal("0.02")
@@ -83,3 +85,110 @@ def early_warnings(indicators: Indicators) -> list[str]:
                 f"{_pct(move.now)}) while CSAT and FCR held: quality usually follows."
             )
     return found
+
+
+# THE SEVEN-LAYER HEALTH CHECK
+# ------------------------------------------------------------------------------
+# docs/domain.md, "The seven-layer health check". Keel scores a layer from its own data
+# where it can; where it cannot (or has no data yet), the program manager scores it, with the
+# evidence beside the score.
+
+SCOPE_HEALTHY = DISCIPLINE_HEALTHY  # 95 %, as the scope page says
+PILOT_DAYS = (60, 90)
+CADENCE_HEALTHY = Decimal("0.90")
+GOVERNANCE_FTE = (Decimal(1), Decimal(2))
+
+LAYERS = (
+    ("scope", "Scope", "the partner does exactly what the statement of work says"),
+    ("sla_design", "SLA design", "quality KPIs carry bands with consequences"),
+    ("pilot", "Pilot discipline", "a pilot of 60-90 days on a tight scope before scaling"),
+    ("calibration", "Calibration cadence", "calibration sessions held as the cadence asks"),
+    ("program", "Program management", "1-2 buyer FTEs govern the partner"),
+    ("per_agent", "Per-agent visibility", "the buyer reviews per-agent QA, CSAT and AHT"),
+    ("review", "Quarterly review", "the previous QBR's actions were carried out"),
+)
+
+
+@dataclass(frozen=True)
+class Manual:
+    """The program manager's score of a layer, and the evidence for it."""
+
+    healthy: bool
+    evidence: str
+
+
+@dataclass(frozen=True)
+class HealthInputs:
+    scope_discipline: Decimal | None = None  # share of the quarter's contacts in scope
+    unbanded: tuple[str, ...] | None = None  # quality KPIs without bands; None: no contract
+    pilot_days: int | None = None
+    pilot_tight: bool | None = None
+    cadence_adherence: Decimal | None = None  # cadence sessions held on time / due
+    governance_fte: Decimal | None = None
+    previous_items: tuple[int, int] | None = None  # (carried out or dropped, all)
+    manual: dict[str, Manual] | None = None
+
+
+@dataclass(frozen=True)
+class Layer:
+    key: str
+    name: str
+    check: str
+    healthy: bool | None  # None: not scored yet
+    evidence: str
+    by: str  # "Keel" or "program manager"
+
+
+def _scored(inputs: HealthInputs, key: str) -> tuple[bool | None, str]:
+    """Keel's own score of a layer and its evidence; (None, why) when Keel cannot tell."""
+    if key == "scope":
+        if inputs.scope_discipline is None:
+            return None, "no contacts with a scope to compare in the quarter"
+        share = _pct(inputs.scope_discipline)
+        return inputs.scope_discipline >= SCOPE_HEALTHY, f"scope discipline {share} (95 % or more)"
+    if key == "sla_design":
+        if inputs.unbanded is None:
+            return None, "no contract governs quality yet"
+        if inputs.unbanded:
+            return False, "not banded: " + ", ".join(inputs.unbanded)
+        return True, "CSAT and FCR are banded on every channel the contract prices"
+    if key == "pilot":
+        if inputs.pilot_days is None:
+            return None, "no pilot recorded in the engagement's stages"
+        low, high = PILOT_DAYS
+        tight = (
+            "on a tight scope" if inputs.pilot_tight else "wider than one channel, type and shift"
+        )
+        ok = low <= inputs.pilot_days <= high and bool(inputs.pilot_tight)
+        return ok, f"the pilot ran {inputs.pilot_days} days, {tight}"
+    if key == "calibration":
+        if inputs.cadence_adherence is None:
+            return None, "no cadence session fell due in the quarter"
+        return (inputs.cadence_adherence >= CADENCE_HEALTHY,
+                f"{_pct(inputs.cadence_adherence)} of cadence sessions held on time")  # fmt: skip
+    if key == "program":
+        if inputs.governance_fte is None:
+            return None, "no governance FTEs entered in the scope"
+        low_fte, high_fte = GOVERNANCE_FTE
+        return (low_fte <= inputs.governance_fte <= high_fte,
+                f"{inputs.governance_fte.normalize():f} FTE govern the partner")  # fmt: skip
+    if key == "review":
+        if not inputs.previous_items or inputs.previous_items[1] == 0:
+            return None, "the previous quarter's review agreed no action"
+        closed, total = inputs.previous_items
+        return closed == total, f"{closed} of {total} of the previous QBR's actions closed"
+    return None, "Keel has no data for this layer: the program manager scores it"
+
+
+def health_check(inputs: HealthInputs) -> list[Layer]:
+    """Each layer, scored by Keel where its data tells, else by the program manager's
+    score when there is one."""
+    manual = inputs.manual or {}
+    layers = []
+    for key, name, check in LAYERS:
+        healthy, evidence = _scored(inputs, key)
+        by = "Keel"
+        if healthy is None and key in manual:
+            healthy, evidence, by = manual[key].healthy, manual[key].evidence, "program manager"
+        layers.append(Layer(key, name, check, healthy, evidence, by))
+    return layers

@@ -8,6 +8,7 @@ from django import forms
 
 from calibration.forms import member_label
 from core.scoping import Viewer
+from home.domain import LAYERS
 from home.models import ItemStatus, QuarterlyReview, Side
 from partners.models import Membership
 from partners.scoping import pickable_members
@@ -39,3 +40,13 @@ class ActionItemForm(forms.Form):
 class ActionItemUpdateForm(forms.Form):
     status = forms.ChoiceField(choices=ItemStatus.choices)
     outcome = forms.CharField(max_length=300, required=False, label="Outcome")
+
+
+class HealthScoreForm(forms.Form):
+    """The program manager's score of a layer Keel cannot score, with the evidence."""
+
+    layer = forms.ChoiceField(choices=[(key, name) for key, name, _ in LAYERS])
+    healthy = forms.TypedChoiceField(
+        choices=[("yes", "Healthy"), ("no", "Not healthy")], coerce=lambda v: v == "yes"
+    )
+    evidence = forms.CharField(max_length=300)

@@ -22,6 +22,9 @@ class QuarterlyReview(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     opened_at = models.DateTimeField()
+    # The program manager's scores of health-check layers Keel cannot score from its data:
+    # {layer: {"healthy": bool, "evidence": str}} (home.domain.LAYERS).
+    health_scores = models.JSONField(default=dict, blank=True)
 
     tenant_scope = TenantScope(account="account", partner="partner")
 

@@ -24,25 +24,43 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Max, Min, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 
-from calibration.models import CalibrationSession
+from calibration import domain as calibration_domain
+from calibration.models import CalibrationSession, SessionKind
 from calibration.selectors import AlignmentPoint
 from core import clock
 from core.formatting import percent_text
 from core.scoping import Viewer, scope
 from engagements.domain import MonthCost
-from engagements.selectors import CostView, costs_by_partner
-from home.domain import Indicators, Move, early_warnings
-from home.models import ActionItem, QuarterlyReview, Side
+from engagements.models import EngagementStage, StageKind
+from engagements.selectors import CostView, costs_by_partner, current_scope, discipline
+from home.domain import (
+    HealthInputs,
+    Indicators,
+    Layer,
+    Manual,
+    Move,
+    early_warnings,
+    health_check,
+)
+from home.models import ActionItem, ItemStatus, QuarterlyReview, Side
 from kpis.domain import Counts, Kpi, kpi_values
 from kpis.models import KpiSnapshot
 from kpis.periods import Period, PeriodType
-from partners.models import Partner
+from partners.models import Channel, Partner
 from partners.selectors import PartnerRoster, partner_rosters
 from sla import domain as sla_domain
 from sla.currency import minor_digits
-from sla.models import BandStatus, ExitCriterion, PlanStatus, RemediationPlan, Settlement
+from sla.models import (
+    BandStatus,
+    ExitCriterion,
+    GovernedKpi,
+    PlanStatus,
+    RateLine,
+    RemediationPlan,
+    Settlement,
+)
 
 QUARTER = PeriodType.QUARTER
 
@@ -502,3 +520,84 @@ def _add_plans(viewer: Viewer, period: Period, reviews: dict[int, PartnerQuarter
                 open_at_end=closed_at is None or closed_at >= end,
             )
         )
+
+
+# THE SEVEN-LAYER HEALTH CHECK
+# ------------------------------------------------------------------------------
+
+
+QUALITY_KPIS = ("csat", "fcr")
+CHANNEL_LABELS = dict(Channel.choices)
+
+
+def health(viewer: Viewer, review: PartnerQuarter) -> list[Layer]:
+    """One partner's seven layers in the quarter (`home.domain.health_check`), from its scope,
+    contracts, stages, calibration sessions and the previous review; a handful of queries,
+    for the one-partner page."""
+    partner, period = review.partner, review.period
+    today = clock.today(viewer.account)
+    last_day = min(period.end, today)
+    version = current_scope(viewer, partner)
+    share = None
+    if version is not None and last_day >= period.start:
+        share = discipline(viewer, partner, version, period.start, last_day).share
+    priced = set(
+        scope(RateLine, viewer)
+        .filter(contract__partner=partner, contract__start_date__lte=period.end)
+        .filter(Q(contract__end_date__isnull=True) | Q(contract__end_date__gte=period.start))
+        .values_list("channel", flat=True)
+    )
+    governed = set(
+        scope(GovernedKpi, viewer)
+        .filter(sla__contract__partner=partner, kpi__in=QUALITY_KPIS, bands__isnull=False)
+        .values_list("channel", "kpi")
+    )
+    unbanded = tuple(
+        f"{sla_domain.governable(kpi).label} {CHANNEL_LABELS.get(ch, ch).lower()}"
+        for ch in sorted(priced) for kpi in QUALITY_KPIS if (ch, kpi) not in governed
+    )  # fmt: skip
+    pilot = (
+        scope(EngagementStage, viewer)
+        .filter(partner=partner, kind=StageKind.PILOT)
+        .annotate(types=Count("interaction_types"))
+        .order_by("started_on")
+        .first()
+    )
+    due = list(
+        scope(CalibrationSession, viewer)
+        .filter(
+            partner=partner,
+            kind=SessionKind.CADENCE,
+            due_date__gte=period.start,
+            due_date__lte=last_day,
+        )  # fmt: skip
+        .order_by("due_date")
+    )
+    zone = clock.zone(viewer.account)
+    adherence = calibration_domain.adherence(
+        [s.due_date for s in due],
+        [clock.local_date(s.revealed_at, zone) if s.revealed_at else None for s in due],
+    )
+    closed = sum(1 for i in review.previous_items if i.status != ItemStatus.OPEN)
+    manual = {
+        key: Manual(bool(score.get("healthy")), str(score.get("evidence", "")))
+        for key, score in (review.record.health_scores if review.record else {}).items()
+    }
+    return health_check(
+        HealthInputs(
+            scope_discipline=share,
+            unbanded=unbanded if priced else None,
+            pilot_days=((pilot.ended_on or today) - pilot.started_on).days if pilot else None,
+            pilot_tight=(
+                len(pilot.channels) <= 1
+                and pilot.types <= 1  # type: ignore[attr-defined]
+                and len(pilot.shifts) <= 1
+            )
+            if pilot
+            else None,  # fmt: skip
+            cadence_adherence=adherence,
+            governance_fte=version.governance_fte if version else None,
+            previous_items=(closed, len(review.previous_items)),
+            manual=manual,
+        )
+    )

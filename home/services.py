@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from core import clock
 from core.errors import DomainError
 from core.scoping import Viewer, ensure_in_scope, require_role
+from home.domain import LAYERS
 from home.models import ActionItem, ItemStatus, QuarterlyReview, Side
 from kpis.periods import Period
 from partners.models import Partner, Role, User
@@ -19,6 +20,8 @@ from partners.services import audit_record
 
 PROGRAM_MANAGERS = (Role.PROGRAM_MANAGER,)
 DESCRIPTION_MAX = ActionItem._meta.get_field("description").max_length or 300
+EVIDENCE_MAX = 300
+LAYER_KEYS = {key for key, _, _ in LAYERS}
 
 
 def review_open(*, viewer: Viewer, partner: Partner, quarter: Period) -> QuarterlyReview:
@@ -119,3 +122,30 @@ def action_item_update(
         )  # fmt: skip
     item.refresh_from_db()
     return item
+
+
+def health_score_save(
+    *, viewer: Viewer, review: QuarterlyReview, layer: str, healthy: bool, evidence: str
+) -> QuarterlyReview:
+    """The program manager's score of one health-check layer, with its evidence. Keel's own
+    score, where its data gives one, still comes first on the page."""
+    require_role(viewer, PROGRAM_MANAGERS, what="score the health check")
+    ensure_in_scope(review, viewer, field="review")
+    if layer not in LAYER_KEYS:
+        raise DomainError(f"'{layer}' is not a layer of the health check.", field="layer")
+    text = evidence.strip()
+    if not text:
+        raise DomainError("Give the evidence for the score.", field="evidence")
+    if len(text) > EVIDENCE_MAX:
+        raise DomainError(f"Keep the evidence to {EVIDENCE_MAX} characters.", field="evidence")
+    with transaction.atomic():
+        locked = QuarterlyReview.objects.select_for_update().get(pk=review.pk)
+        locked.health_scores = {**locked.health_scores,
+                                layer: {"healthy": healthy, "evidence": text}}  # fmt: skip
+        locked.save(update_fields=["health_scores"])
+        audit_record(
+            account=viewer.account, actor=viewer.user, action="qbr.health_score",
+            summary=f"Scored {layer} {'healthy' if healthy else 'not healthy'} in {locked}",
+            review_id=locked.pk,
+        )  # fmt: skip
+    return locked

@@ -27,6 +27,11 @@ urlpatterns = [
         name="qbr-open",
     ),
     path(
+        "qbr/<int:year>-Q<int:quarter>/<int:partner>/health/",
+        views.QbrHealthScoreView.as_view(),
+        name="qbr-health",
+    ),
+    path(
         "qbr/<int:year>-Q<int:quarter>/<int:partner>/actions/",
         views.QbrItemAddView.as_view(),
         name="qbr-item-add",

@@ -27,7 +27,7 @@ from core.scoping import get_scoped_or_404
 from engagements import selectors as engagement_selectors
 from home import exports, services
 from home import selectors as qbr
-from home.forms import ActionItemForm, ActionItemUpdateForm
+from home.forms import ActionItemForm, ActionItemUpdateForm, HealthScoreForm
 from home.models import ActionItem, ItemStatus
 from kpis.periods import Period
 from partners import selectors
@@ -170,6 +170,8 @@ class QbrPartnerView(QbrMixin, TemplateView):
             context["item_form"] = ActionItemForm(viewer=self.viewer, review=record)
         context["update_form"] = ActionItemUpdateForm()
         context["editable"] = True
+        if reviews:
+            context["health"] = qbr.health(self.viewer, reviews[0])
         return context
 
 
@@ -229,6 +231,23 @@ class QbrItemAddView(QbrActionMixin):
             side=data["side"], owner=data["owner"].user, due_date=data["due_date"],
         )  # fmt: skip
         return f"Added the action for {item.owner}, due {item.due_date:%d %b %Y}."
+
+
+class QbrHealthScoreView(QbrActionMixin):
+    """The program manager scores a layer of the health check, with the evidence."""
+
+    allowed_roles = {Role.PROGRAM_MANAGER}
+
+    def act(self, **kwargs: Any) -> str:
+        review = services.review_open(viewer=self.viewer, partner=self.partner, quarter=self.period)
+        form = HealthScoreForm(self.request.POST)
+        if not form.is_valid():
+            field, errors = next(iter(form.errors.items()))
+            raise DomainError(f"{field.capitalize()}: {errors[0]}")
+        data = form.cleaned_data
+        services.health_score_save(viewer=self.viewer, review=review, layer=data["layer"],
+                                   healthy=data["healthy"], evidence=data["evidence"])  # fmt: skip
+        return "Saved the score and its evidence."
 
 
 class QbrItemUpdateView(ActionView):

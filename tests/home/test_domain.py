@@ -53,3 +53,37 @@ def test_warnings_only_ever_name_an_indicator_that_worsened(qa_b, qa_n, csat_b, 
     if found:
         assert qa_n - qa_b <= Decimal("-0.02")
         assert csat_n - csat_b > Decimal("-0.01")
+
+
+def test_the_health_check_scores_what_keel_knows_and_leaves_the_rest_to_the_manager() -> None:
+    from home.domain import HealthInputs, Manual, health_check
+
+    layers = {
+        layer.key: layer
+        for layer in health_check(
+            HealthInputs(
+                scope_discipline=Decimal("0.891"), unbanded=("FCR chat",), pilot_days=75,
+                pilot_tight=True, cadence_adherence=Decimal("0.5"), governance_fte=Decimal("1.5"),
+                previous_items=(2, 2), manual={"per_agent": Manual(True, "Reviewed 12 agents"),
+                                               "scope": Manual(True, "ignored: Keel knows")},
+            )
+        )
+    }  # fmt: skip
+    assert [k for k in layers] == ["scope", "sla_design", "pilot", "calibration", "program",
+                                   "per_agent", "review"]  # fmt: skip
+    assert (layers["scope"].healthy, layers["scope"].by) == (False, "Keel")
+    assert layers["scope"].evidence == "scope discipline 89.1 % (95 % or more)"
+    assert layers["sla_design"].evidence == "not banded: FCR chat"
+    assert layers["pilot"].healthy is True
+    assert layers["calibration"].healthy is False
+    assert layers["program"].evidence == "1.5 FTE govern the partner"
+    assert (layers["per_agent"].healthy, layers["per_agent"].by) == (True, "program manager")
+    assert layers["review"].evidence == "2 of 2 of the previous QBR's actions closed"
+
+
+def test_a_layer_without_data_is_not_scored() -> None:
+    from home.domain import HealthInputs, health_check
+
+    layers = health_check(HealthInputs())
+    assert all(layer.healthy is None for layer in layers)
+    assert layers[2].evidence == "no pilot recorded in the engagement's stages"

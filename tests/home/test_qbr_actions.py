@@ -190,3 +190,52 @@ def test_a_buyer_member_of_another_partner_cannot_be_picked(world, buyer_pm, rev
                       partner=world.pacific)  # fmt: skip
     with pytest.raises(DomainError):
         add(viewer_of(buyer_pm), review, stranger)
+
+
+def test_the_partner_page_shows_the_health_check_and_takes_the_managers_scores(
+    world, buyer_pm, partner_lead, login
+) -> None:
+    """Harbor's contract prices chat and governs CSAT, not FCR: SLA design is not healthy.
+    Keel has no data for per-agent visibility: the program manager scores it."""
+    from tests.factories.sla import govern_template, make_contract, make_sla
+
+    contract = make_contract(world.harbor, channels=("chat",))
+    govern_template(make_sla(contract), "chat", "csat")
+    client = login(buyer_pm)
+    page_url = reverse("home:qbr-partner", args=[2026, 4, world.harbor.pk])
+    layers = {layer.key: layer for layer in client.get(page_url).context["health"]}
+    assert (layers["sla_design"].healthy, layers["sla_design"].evidence) == (
+        False, "not banded: FCR chat",
+    )  # fmt: skip
+    assert layers["per_agent"].healthy is None
+    response = client.post(
+        reverse("home:qbr-health", args=[2026, 4, world.harbor.pk]),
+        {"layer": "per_agent", "healthy": "yes", "evidence": "Reviewed 12 agents in November"},
+        follow=True,
+    )
+    assert "Saved the score and its evidence." in response.content.decode()
+    layers = {layer.key: layer for layer in response.context["health"]}
+    assert (layers["per_agent"].healthy, layers["per_agent"].by) == (True, "program manager")
+    assert "Reviewed 12 agents in November" in response.content.decode()
+    # Evidence is required; a lead cannot score.
+    health_url = reverse("home:qbr-health", args=[2026, 4, world.harbor.pk])
+    refused = client.post(
+        health_url, {"layer": "per_agent", "healthy": "no", "evidence": " "}, follow=True
+    )
+    assert "Evidence: This field is required." in refused.content.decode()
+    lead = login(partner_lead).post(
+        health_url, {"layer": "per_agent", "healthy": "no", "evidence": "x"}
+    )
+    assert lead.status_code == 403
+    assert QuarterlyReview.objects.get().health_scores["per_agent"]["healthy"] is True
+
+
+def test_a_health_score_needs_a_layer_and_evidence(world, buyer_pm, review) -> None:
+    pm = viewer_of(buyer_pm)
+    for layer, evidence, field in (("per_agent", "  ", "evidence"), ("vibes", "ok", "layer")):
+        with pytest.raises(DomainError) as refused:
+            services.health_score_save(viewer=pm, review=review, layer=layer, healthy=True,
+                                       evidence=evidence)  # fmt: skip
+        assert refused.value.field == field
+    review.refresh_from_db()
+    assert review.health_scores == {}

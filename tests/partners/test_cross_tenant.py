@@ -111,7 +111,8 @@ URLS: dict[str, ObjectUrl | ListUrl | ScopedWrite | NotTenantData] = {
     ),  # fmt: skip
     "home:qbr-health": ObjectUrl(
         lambda o: {"year": 2026, "quarter": 4, "partner": o["partner"].pk},
-        method="post", buyer_only=True,
+        method="post",
+        buyer_only=True,
     ),  # fmt: skip
     "home:qbr-item-add": ObjectUrl(
         lambda o: {"year": 2026, "quarter": 4, "partner": o["partner"].pk},

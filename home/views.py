@@ -72,6 +72,12 @@ class HomeView(ViewerRequiredMixin, TemplateView):
             )
             context["recent_events"] = selectors.audit_events_list(viewer=viewer)[:8]
             context["early_warnings"] = sla_selectors.early_warnings(viewer, today)
+        if viewer.has_role(Role.EXECUTIVE):
+            # The portfolio: each partner's quarter so far, as its QBR will show it.
+            current = Period.containing(qbr.QUARTER, today)
+            context["quarter"] = qbr.QuarterLink(current, complete=False)
+            context["last_quarter"] = qbr.last_complete_quarter(viewer)
+            context["portfolio"] = qbr.quarter_review(viewer, current)
         if viewer.has_role(Role.QA_REVIEWER):
             context["teams"] = selectors.team_headcounts(viewer=viewer, today=today)
         context["to_score"] = calibration_selectors.sessions_to_score(viewer)

@@ -42,6 +42,10 @@ def test_an_executive_reads_and_prints_the_last_quarters_review(
     page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{live_server.url}/")
+    # The portfolio: each partner's quarter so far, with a link to the last QBR.
+    assert "so far" in page.locator("table.portfolio").locator("xpath=..").inner_text()
+    assert "harborline support" in page.locator("table.portfolio").inner_text().lower()
+    assert accessibility_problems(page) == []
     page.get_by_role("link", name="QBR", exact=True).click()
     page.wait_for_url("**/qbr/")
     assert accessibility_problems(page) == []

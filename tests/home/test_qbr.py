@@ -349,3 +349,25 @@ def test_a_leading_indicator_that_worsened_is_flagged(world, buyer_pm, login) ->
         "follows."
     ]
     assert "Early warning:" in response.content.decode()
+
+
+def test_the_executives_home_is_the_portfolio_of_the_quarter_so_far(
+    settled, buyer_exec, login, time_machine
+) -> None:
+    time_machine.move_to("2026-12-03T12:00:00Z", tick=False)
+    client = login(buyer_exec)
+    response = client.get(reverse("home:home"))
+    page = response.content.decode()
+    assert "Q4 2026 so far" in page
+    harbor = next(r for r in response.context["portfolio"] if r.partner == settled.harbor)
+    # 200.00 bonus in November less the 360.00 credit in October.
+    assert (harbor.net, harbor.consequences) == ("7,440.00 USD", "-160.00 USD")
+    assert "7,440.00 USD" in page
+    assert reverse("home:qbr-quarter", args=[2026, 3]) in page  # the last complete quarter
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("home:home"))
+    for n in range(2):
+        settle_quarter(PartnerFactory(account=settled.account, name=f"Extra {n}"))
+    with CaptureQueriesContext(connection) as three:
+        client.get(reverse("home:home"))
+    assert len(three) == len(one)

@@ -27,7 +27,7 @@ from decimal import Decimal
 from django.db.models import Count, Max, Min, Q, QuerySet
 
 from calibration import domain as calibration_domain
-from calibration.models import CalibrationSession, SessionKind
+from calibration.models import CalibrationSession, OutcomeItem, OutcomeStatus, SessionKind
 from calibration.selectors import AlignmentPoint
 from core import clock
 from core.formatting import percent_text
@@ -601,3 +601,45 @@ def health(viewer: Viewer, review: PartnerQuarter) -> list[Layer]:
             manual=manual,
         )
     )
+
+
+# A PARTNER'S WORK
+# ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartnerWork:
+    """What a partner's people have to do, soonest due first: the partner's open remediation
+    plans, the calibration outcome items the viewer owns, and the QBR actions the partner's
+    side owns."""
+
+    plans: list[RemediationPlan]
+    outcomes: list[OutcomeItem]
+    actions: list[ActionItem]
+    today: date
+
+    @property
+    def overdue(self) -> int:
+        dues = [i.due_date for i in self.plans] + [i.due_date for i in self.outcomes]
+        dues += [i.due_date for i in self.actions]
+        return sum(1 for due in dues if due < self.today)
+
+
+def partner_work(viewer: Viewer, today: date) -> PartnerWork:
+    """Three queries."""
+    plans = list(
+        scope(RemediationPlan, viewer)
+        .filter(status=PlanStatus.OPEN)
+        .select_related("partner_owner")
+        .order_by("due_date", "pk")
+    )
+    outcomes = list(
+        scope(OutcomeItem, viewer)
+        .filter(owner=viewer.user, status=OutcomeStatus.OPEN)
+        .select_related("session")
+        .order_by("due_date", "pk")
+        if viewer.user is not None
+        else []
+    )
+    actions = list(action_items(viewer).filter(status=ItemStatus.OPEN).order_by("due_date", "pk"))
+    return PartnerWork(plans, outcomes, actions, today)

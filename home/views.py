@@ -58,6 +58,7 @@ class HomeView(ViewerRequiredMixin, TemplateView):
             context.update(
                 selectors.partner_overview(viewer=viewer, partner=viewer.partner, today=today)
             )
+            context["work"] = qbr.partner_work(viewer, today)
         else:
             rosters = selectors.partner_rosters(viewer=viewer, today=today)
             context["rosters"] = rosters

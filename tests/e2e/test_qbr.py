@@ -101,3 +101,19 @@ def test_a_program_manager_records_the_reviews_actions(
     page.get_by_role("button", name="Save “Coach the floor on refunds”").click()
     assert "Done: 40 agents coached" in page.locator("table.qbr-items").inner_text()
     assert console_errors == []
+
+
+def test_a_partner_lead_reads_what_is_due_at_home(
+    live_server, page, quarter_settled, console_errors, accessibility_problems
+):
+    """The penalty month opened a remediation plan for Harborline: its lead sees it at home."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill("lead@harborline.example")
+    page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/")
+    due = page.locator("section.partner-work")
+    assert "Remediation plans of Harborline Support" in due.inner_text()
+    assert "csat chat: remediation plan" in due.inner_text().lower()
+    assert accessibility_problems(page) == []
+    assert console_errors == []

@@ -239,3 +239,35 @@ def test_a_health_score_needs_a_layer_and_evidence(world, buyer_pm, review) -> N
         assert refused.value.field == field
     review.refresh_from_db()
     assert review.health_scores == {}
+
+
+def test_a_partner_lead_sees_what_is_due_at_home(
+    world, buyer_pm, partner_lead, other_partner_lead, review, login, time_machine
+) -> None:
+    """Harbor's open plan (overdue), the QBR action Harbor owns; nothing of Quetzal's."""
+    from sla.evaluation import evaluate_contract_month
+    from sla.models import RemediationPlan
+    from tests.factories.sla import govern_template, make_contract, make_sla, month_snapshot
+
+    time_machine.move_to("2026-12-20T12:00:00Z", tick=False)
+    for partner in (world.harbor, world.pacific):
+        contract = make_contract(partner, channels=("chat",))
+        govern_template(make_sla(contract), "chat", "csat")
+        month_snapshot(partner, "chat", date(2026, 10, 1), contacts=900, csat_n=300,
+                       csat_positive=200)  # fmt: skip
+        evaluate_contract_month(contract, date(2026, 10, 1), date(2026, 11, 5))
+    plan = RemediationPlan.objects.get(partner=world.harbor)
+    RemediationPlan.objects.filter(pk=plan.pk).update(due_date=date(2026, 12, 1))
+    pm = viewer_of(buyer_pm)
+    add(pm, review, partner_lead, text="Harbor: coach on refunds", due=date(2027, 1, 15))
+    quetzal = services.review_open(viewer=pm, partner=world.pacific, quarter=Q3)
+    add(pm, quetzal, other_partner_lead, text="Quetzal: staff the weekend")
+    response = login(partner_lead).get(reverse("home:home"))
+    work = response.context["work"]
+    assert [p.partner for p in work.plans] == [world.harbor]
+    assert [a.description for a in work.actions] == ["Harbor: coach on refunds"]
+    assert work.overdue == 1
+    page = response.content.decode()
+    assert "1 overdue" in page
+    assert "Harbor: coach on refunds" in page
+    assert "Quetzal" not in page

@@ -60,6 +60,7 @@ from sla.models import (
     RateLine,
     RemediationPlan,
     Settlement,
+    SettlementStatus,
 )
 
 QUARTER = PeriodType.QUARTER
@@ -643,3 +644,48 @@ def partner_work(viewer: Viewer, today: date) -> PartnerWork:
     )
     actions = list(action_items(viewer).filter(status=ItemStatus.OPEN).order_by("due_date", "pk"))
     return PartnerWork(plans, outcomes, actions, today)
+
+
+# THE PROGRAM MANAGER'S MONDAY
+# ------------------------------------------------------------------------------
+
+
+def standing_grid(viewer: Viewer, today: date) -> list[tuple[Partner, list[KpiRow]]]:
+    """Each partner's governed KPIs by channel: last month's band, this month's so far, and
+    the move between them in words and an arrow (one query)."""
+    this_month = Period.containing(PeriodType.MONTH, today)
+    last_month = this_month.previous()
+    rows: dict[tuple[int, str, str], dict[date, BandStatus]] = defaultdict(dict)
+    partners: dict[int, Partner] = {}
+    for status in (
+        scope(BandStatus, viewer)
+        .filter(month__in=[last_month.start, this_month.start])
+        .select_related("partner")
+        .order_by("partner__name", "channel", "kpi")
+    ):
+        rows[(status.partner_id, status.channel, status.kpi)][status.month] = status
+        partners[status.partner_id] = status.partner
+    grid: dict[int, list[KpiRow]] = defaultdict(list)
+    for (partner_id, channel, kpi), by_month in rows.items():
+        grid[partner_id].append(
+            KpiRow(
+                channel=channel,
+                channel_label=CHANNEL_LABELS.get(channel, channel),
+                kpi=kpi,
+                kpi_label=sla_domain.governable(kpi).label,
+                months=[KpiMonth(this_month.start, by_month.get(this_month.start))],
+                previous=by_month.get(last_month.start),
+            )
+        )
+    return [(partners[pid], kpi_rows) for pid, kpi_rows in grid.items()]
+
+
+def waiting_for_approval(viewer: Viewer, today: date) -> list[Settlement]:
+    """Draft settlements of months that have ended: ready for the program manager."""
+    this_month = Period.containing(PeriodType.MONTH, today).start
+    return list(
+        scope(Settlement, viewer)
+        .filter(status=SettlementStatus.DRAFT, month__lt=this_month)
+        .select_related("partner", "contract")
+        .order_by("month", "partner__name")
+    )

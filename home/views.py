@@ -73,6 +73,8 @@ class HomeView(ViewerRequiredMixin, TemplateView):
             )
             context["recent_events"] = selectors.audit_events_list(viewer=viewer)[:8]
             context["early_warnings"] = sla_selectors.early_warnings(viewer, today)
+            context["grid"] = qbr.standing_grid(viewer, today)
+            context["waiting"] = qbr.waiting_for_approval(viewer, today)
         if viewer.has_role(Role.EXECUTIVE):
             # The portfolio: each partner's quarter so far, as its QBR will show it.
             current = Period.containing(qbr.QUARTER, today)

@@ -85,6 +85,8 @@ def test_a_program_manager_records_the_reviews_actions(
     page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{live_server.url}/")
+    assert "harborline support" in page.locator("section.standing-grid").inner_text().lower()
+    assert accessibility_problems(page) == []
     page.goto(f"{live_server.url}/qbr/{quarter_settled.start.year}-Q{number}/{partner.pk}/")
     page.get_by_role("button", name="Open the review").click()
     page.get_by_label("Action").fill("Coach the floor on refunds")

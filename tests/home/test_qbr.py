@@ -371,3 +371,27 @@ def test_the_executives_home_is_the_portfolio_of_the_quarter_so_far(
     with CaptureQueriesContext(connection) as three:
         client.get(reverse("home:home"))
     assert len(three) == len(one)
+
+
+def test_the_program_managers_home_shows_where_each_partner_stands(
+    settled, buyer_pm, login, time_machine
+) -> None:
+    """On 20 November: October in penalty, November so far in bonus; October's draft
+    settlement waits for approval."""
+    time_machine.move_to("2026-11-20T12:00:00Z", tick=False)
+    client = login(buyer_pm)
+    response = client.get(reverse("home:home"))
+    ((partner, rows),) = response.context["grid"]
+    assert partner == settled.harbor
+    assert rows[0].change == "↑ better: penalty → bonus"
+    assert [s.month for s in response.context["waiting"]] == [OCTOBER]
+    page = response.content.decode()
+    assert "↑ better: penalty → bonus" in page
+    assert "Harbor Support, October 2026" in page
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("home:home"))
+    for n in range(2):
+        settle_quarter(PartnerFactory(account=settled.account, name=f"Extra {n}"))
+    with CaptureQueriesContext(connection) as three:
+        assert len(client.get(reverse("home:home")).context["grid"]) == 3
+    assert len(three) == len(one)

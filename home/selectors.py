@@ -256,10 +256,15 @@ class PartnerQuarter:
         return sum(1 for p in self.plans if p.open_at_end)
 
     @property
-    def alignment(self) -> str:
+    def mean_agreement(self) -> Decimal | None:
         """The mean agreement of the quarter's revealed sessions."""
-        values = [p.session.agreement for p in self.sessions if p.session.agreement is not None]
-        return percent_text(sum(values, Decimal(0)) / len(values)) if values else "–"
+        return _mean(
+            [p.session.agreement for p in self.sessions if p.session.agreement is not None]
+        )
+
+    @property
+    def alignment(self) -> str:
+        return percent_text(self.mean_agreement)
 
     @property
     def settled(self) -> list[Settlement]:
@@ -406,7 +411,7 @@ def quarter_review(
             reviews[session.partner_id].sessions.append(AlignmentPoint(session))
         elif session.agreement is not None:
             agreements_before[session.partner_id].append(session.agreement)
-    _add_warnings(viewer, period, reviews, agreements_before)
+    _add_warnings(viewer, period, reviews, agreements_before, partner)
     return list(reviews.values())
 
 
@@ -419,6 +424,7 @@ def _add_warnings(
     period: Period,
     reviews: dict[int, PartnerQuarter],
     agreements_before: dict[int, list[Decimal]],
+    partner: Partner | None,
 ) -> None:
     """Leading indicators against the previous quarter (`home.domain`): QA score, CSAT and
     FCR from the quarters' snapshots, alignment from the sessions, attrition from the roster
@@ -433,31 +439,20 @@ def _add_warnings(
         counts[key] = counts[key] + snapshot.counts
     rosters_before = {
         r.partner.pk: r
-        for r in partner_rosters(viewer=viewer, today=period.previous().end)
+        for r in partner_rosters(viewer=viewer, today=period.previous().end, partner=partner)
         if r.partner.pk in reviews
     }
 
-    def value(partner_id: int, quarter_start: date, kpi: Kpi) -> Decimal | None:
-        days = Period(QUARTER, quarter_start).days
-        return kpi_values(counts[(partner_id, quarter_start)], period_days=days)[kpi].value
-
+    days = [Period(QUARTER, q).days for q in quarters]
     for partner_id, review in reviews.items():
         before = rosters_before.get(partner_id)
-        moves = [Move(value(partner_id, quarters[0], k), value(partner_id, quarters[1], k))
-                 for k in (Kpi.QA, Kpi.CSAT, Kpi.FCR)]  # fmt: skip
+        then, now = (kpi_values(counts[(partner_id, q)], period_days=d)
+                     for q, d in zip(quarters, days, strict=True))  # fmt: skip
+        moves = [Move(then[k].value, now[k].value) for k in (Kpi.QA, Kpi.CSAT, Kpi.FCR)]
         review.warnings = early_warnings(
             Indicators(
                 qa=moves[0],
-                alignment=Move(
-                    _mean(agreements_before[partner_id]),
-                    _mean(
-                        [
-                            p.session.agreement
-                            for p in review.sessions
-                            if p.session.agreement is not None
-                        ]
-                    ),
-                ),  # fmt: skip
+                alignment=Move(_mean(agreements_before[partner_id]), review.mean_agreement),
                 attrition=Move(
                     before.attrition.annualised if before else None,
                     review.roster.attrition.annualised if review.roster else None,

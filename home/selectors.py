@@ -27,7 +27,7 @@ from decimal import Decimal
 from django.db.models import Count, Max, Min, Q, QuerySet
 
 from calibration import domain as calibration_domain
-from calibration.models import CalibrationSession, OutcomeItem, OutcomeStatus, SessionKind
+from calibration.models import CalibrationSession, SessionKind
 from calibration.selectors import AlignmentPoint
 from core import clock
 from core.formatting import percent_text
@@ -60,7 +60,6 @@ from sla.models import (
     RateLine,
     RemediationPlan,
     Settlement,
-    SettlementStatus,
 )
 
 QUARTER = PeriodType.QUARTER
@@ -596,91 +595,4 @@ def health(viewer: Viewer, review: PartnerQuarter) -> list[Layer]:
             previous_items=(closed, len(review.previous_items)),
             manual=manual,
         )
-    )
-
-
-# A PARTNER'S WORK
-# ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PartnerWork:
-    """What a partner's people have to do, soonest due first: the partner's open remediation
-    plans, the calibration outcome items the viewer owns, and the QBR actions the partner's
-    side owns."""
-
-    plans: list[RemediationPlan]
-    outcomes: list[OutcomeItem]
-    actions: list[ActionItem]
-    today: date
-
-    @property
-    def overdue(self) -> int:
-        dues = [i.due_date for i in self.plans] + [i.due_date for i in self.outcomes]
-        dues += [i.due_date for i in self.actions]
-        return sum(1 for due in dues if due < self.today)
-
-
-def partner_work(viewer: Viewer, today: date) -> PartnerWork:
-    """Three queries."""
-    plans = list(
-        scope(RemediationPlan, viewer)
-        .filter(status=PlanStatus.OPEN)
-        .select_related("partner_owner")
-        .order_by("due_date", "pk")
-    )
-    outcomes = list(
-        scope(OutcomeItem, viewer)
-        .filter(owner=viewer.user, status=OutcomeStatus.OPEN)
-        .select_related("session")
-        .order_by("due_date", "pk")
-        if viewer.user is not None
-        else []
-    )
-    actions = list(action_items(viewer).filter(status=ItemStatus.OPEN).order_by("due_date", "pk"))
-    return PartnerWork(plans, outcomes, actions, today)
-
-
-# THE PROGRAM MANAGER'S MONDAY
-# ------------------------------------------------------------------------------
-
-
-def standing_grid(viewer: Viewer, today: date) -> list[tuple[Partner, list[KpiRow]]]:
-    """Each partner's governed KPIs by channel: last month's band, this month's so far, and
-    the move between them in words and an arrow (one query)."""
-    this_month = Period.containing(PeriodType.MONTH, today)
-    last_month = this_month.previous()
-    rows: dict[tuple[int, str, str], dict[date, BandStatus]] = defaultdict(dict)
-    partners: dict[int, Partner] = {}
-    for status in (
-        scope(BandStatus, viewer)
-        .filter(month__in=[last_month.start, this_month.start])
-        .select_related("partner")
-        .order_by("partner__name", "channel", "kpi")
-    ):
-        rows[(status.partner_id, status.channel, status.kpi)][status.month] = status
-        partners[status.partner_id] = status.partner
-    grid: dict[int, list[KpiRow]] = defaultdict(list)
-    for (partner_id, channel, kpi), by_month in rows.items():
-        grid[partner_id].append(
-            KpiRow(
-                channel=channel,
-                channel_label=CHANNEL_LABELS.get(channel, channel),
-                kpi=kpi,
-                kpi_label=sla_domain.governable(kpi).label,
-                months=[KpiMonth(this_month.start, by_month.get(this_month.start))],
-                previous=by_month.get(last_month.start),
-            )
-        )
-    return [(partners[pid], kpi_rows) for pid, kpi_rows in grid.items()]
-
-
-def waiting_for_approval(viewer: Viewer, today: date) -> list[Settlement]:
-    """Draft settlements of months that have ended: ready for the program manager."""
-    this_month = Period.containing(PeriodType.MONTH, today).start
-    return list(
-        scope(Settlement, viewer)
-        .filter(status=SettlementStatus.DRAFT, month__lt=this_month)
-        .select_related("partner", "contract")
-        .order_by("month", "partner__name")
     )

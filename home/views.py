@@ -25,7 +25,7 @@ from core.errors import DomainError
 from core.exports import csv_response
 from core.scoping import get_scoped_or_404
 from engagements import selectors as engagement_selectors
-from home import exports, services
+from home import exports, landing, services
 from home import selectors as qbr
 from home.forms import ActionItemForm, ActionItemUpdateForm, HealthScoreForm
 from home.models import ActionItem, ItemStatus
@@ -58,7 +58,7 @@ class HomeView(ViewerRequiredMixin, TemplateView):
             context.update(
                 selectors.partner_overview(viewer=viewer, partner=viewer.partner, today=today)
             )
-            context["work"] = qbr.partner_work(viewer, today)
+            context["work"] = landing.partner_work(viewer, today)
         else:
             rosters = selectors.partner_rosters(viewer=viewer, today=today)
             context["rosters"] = rosters
@@ -72,9 +72,10 @@ class HomeView(ViewerRequiredMixin, TemplateView):
                 selectors.invitations_list(viewer=viewer).pending().count()
             )
             context["recent_events"] = selectors.audit_events_list(viewer=viewer)[:8]
-            context["early_warnings"] = sla_selectors.early_warnings(viewer, today)
-            context["grid"] = qbr.standing_grid(viewer, today)
-            context["waiting"] = qbr.waiting_for_approval(viewer, today)
+            context["warnings"] = sla_selectors.warnings_by_stake(viewer, today)
+            context["grid"] = landing.standing_grid(viewer, today)
+            context["waiting"] = landing.waiting_for_approval(viewer, today)
+            context["attention"] = landing.program_attention(viewer, today)
         if viewer.has_role(Role.EXECUTIVE):
             # The portfolio: each partner's quarter so far, as its QBR will show it.
             current = Period.containing(qbr.QUARTER, today)

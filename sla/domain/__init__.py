@@ -69,6 +69,7 @@ from sla.domain.projection import (
     Heading,
     heading,
     project,
+    project_amount,
 )
 from sla.domain.rate_cards import (
     HYBRID_BASES,
@@ -96,6 +97,7 @@ from sla.domain.settlement import (
     Line,
     LineInput,
     Settlement,
+    band_amount,
     settle,
 )
 from sla.domain.standing import (
@@ -121,6 +123,7 @@ from sla.domain.templates import (
 __all__ = [
     "at_risk_note",
     "Band",
+    "band_amount",
     "band_index",
     "band_layout_problems",
     "band_unit_value",
@@ -165,6 +168,7 @@ __all__ = [
     "Pricing",
     "PricingModel",
     "project",
+    "project_amount",
     "range_text",
     "rate_card_invoice",
     "rate_card_problems",

@@ -33,6 +33,16 @@ def project(value: KpiValue, *, days_elapsed: int, days_in_period: int) -> KpiVa
     return KpiValue(value.kpi, point, expected_sample, towards(value.low), towards(value.high))
 
 
+def project_amount(amount: Decimal, *, days_elapsed: int, days_in_period: int) -> Decimal:
+    """A month-to-date amount (an invoice that grows with volume) carried to the period's
+    end at the pace so far: amount × days in period / days elapsed, unrounded."""
+    if days_elapsed <= 0:
+        raise ValueError("A projection needs at least one day of data.")
+    if days_elapsed >= days_in_period:
+        return amount
+    return amount * Decimal(days_in_period) / Decimal(days_elapsed)
+
+
 class Heading(StrEnum):
     NONE = ""
     REMEDIATION = "remediation"

@@ -68,6 +68,12 @@ class Settlement:
         return self.invoice_total - self.credit_total + self.bonus_total + self.carried
 
 
+def band_amount(band: Band, invoice: Decimal, minor_digits: int) -> Decimal:
+    """The credit (or bonus) a band moves on one channel's invoice, before the month's caps:
+    its share of that invoice, rounded once to the currency's minor unit."""
+    return round_money(invoice * (band.credit_pct or band.bonus_pct) / HUNDRED, minor_digits)
+
+
 def _line(item: LineInput, invoice: Invoice, currency: str, minor_digits: int) -> Line:
     result = item.result
     kpi = result.kpi
@@ -90,7 +96,7 @@ def _line(item: LineInput, invoice: Invoice, currency: str, minor_digits: int) -
             consequences.append("no credit (guardrail)")
         elif band.credit_pct or band.bonus_pct:
             pct = band.credit_pct or band.bonus_pct
-            amount = round_money(invoice.amount * pct / HUNDRED, minor_digits)
+            amount = band_amount(band, invoice.amount, minor_digits)
             if band.credit_pct:
                 credit = amount
             else:

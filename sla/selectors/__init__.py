@@ -49,13 +49,15 @@ from sla.selectors.settlements import (
 )
 from sla.selectors.standing import (
     CALIBRATION_DIP_KPIS,
+    PartnerWarnings,
+    StakedWarning,
     Standing,
     band_statuses_for,
     contract_standing,
-    early_warnings,
     exit_criteria_for,
     quality_dips,
     scorecard_band_statuses,
+    warnings_by_stake,
 )
 
 __all__ = [
@@ -88,7 +90,9 @@ __all__ = [
     "contract_for",
     "contract_standing",
     "contracts_list",
-    "early_warnings",
+    "PartnerWarnings",
+    "StakedWarning",
+    "warnings_by_stake",
     "exit_criteria_for",
     "governed_view",
     "line_pairs",

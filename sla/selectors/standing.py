@@ -6,14 +6,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from calibration.suggestions import Dip
 from core import clock
 from core.scoping import Viewer, scope
 from kpis.periods import Period, PeriodType
 from partners.models import Partner
+from sla import domain
+from sla.currency import minor_digits
 from sla.evaluation import month_of
-from sla.models import BandStatus, ExitCriterion
+from sla.models import BandStatus, ExitCriterion, Settlement
 from sla.selectors.remediation import open_plans_count
 
 
@@ -27,16 +30,90 @@ def band_statuses_for(viewer: Viewer, partner: Partner, month: date) -> list[Ban
     )
 
 
-def early_warnings(viewer: Viewer, today: date | None = None) -> list[BandStatus]:
-    """This month's band statuses whose projection heads for remediation or a penalty."""
-    month = month_of(today or clock.today(viewer.account)).start
-    return list(
+@dataclass(frozen=True)
+class StakedWarning:
+    """An early warning with the money it puts at stake: the credit the projected band would
+    take from the channel's invoice projected to month end at the pace so far, before the
+    month's caps. `stake` is None when the month has no invoice for the channel yet, and
+    zero for a band without a credit or a guardrail."""
+
+    status: BandStatus
+    band: domain.Band | None  # the band the projection lands in
+    invoice: Decimal | None  # so far this month
+    projected_invoice: Decimal | None
+    stake: Decimal | None
+    currency: str
+
+
+@dataclass(frozen=True)
+class PartnerWarnings:
+    partner: Partner
+    warnings: list[StakedWarning]
+    currency: str
+
+    @property
+    def stake(self) -> Decimal:
+        return sum((w.stake for w in self.warnings if w.stake is not None), Decimal(0))
+
+
+def _staked(
+    status: BandStatus, settlement: Settlement | None, month: Period, today: date
+) -> StakedWarning:
+    governed = status.governed
+    band = None
+    if status.projected_value is not None:
+        specs = governed.band_specs()
+        direction = domain.governable(governed.kpi).direction
+        band = specs[domain.band_index(status.projected_value, specs, direction)]
+    currency = settlement.currency if settlement else ""
+    raw = (settlement.invoices.get(status.channel) or {}).get("amount") if settlement else None
+    invoice = Decimal(raw) if raw not in (None, "") else None
+    projected = stake = None
+    if invoice is not None:
+        elapsed = min((today - month.start).days + 1, month.days)
+        projected = domain.round_money(
+            domain.project_amount(invoice, days_elapsed=elapsed, days_in_period=month.days),
+            minor_digits(currency),
+        )
+        if band is not None:
+            stake = (
+                Decimal(0)
+                if governed.guardrail or not band.credit_pct
+                else domain.band_amount(band, projected, minor_digits(currency))
+            )
+    return StakedWarning(status, band, invoice, projected, stake, currency)
+
+
+def warnings_by_stake(viewer: Viewer, today: date | None = None) -> list[PartnerWarnings]:
+    """This month's early warnings grouped by partner, the partner with the most money at
+    stake first and, within a partner, the largest stake first (three queries)."""
+    today = today or clock.today(viewer.account)
+    month = month_of(today)
+    statuses = list(
         scope(BandStatus, viewer)
-        .filter(month=month)
+        .filter(month=month.start)
         .exclude(heading="")
-        .select_related("partner", "governed")
+        .select_related("partner", "governed__sla")
+        .prefetch_related("governed__bands")
         .order_by("partner__name", "channel", "kpi", "pk")
     )
+    settlements = {
+        s.contract_id: s
+        for s in scope(Settlement, viewer).filter(
+            month=month.start, contract_id__in={s.governed.sla.contract_id for s in statuses}
+        )
+    }
+    groups: dict[int, list[StakedWarning]] = {}
+    for status in statuses:
+        settlement = settlements.get(status.governed.sla.contract_id)
+        groups.setdefault(status.partner_id, []).append(_staked(status, settlement, month, today))
+    result = []
+    for warnings in groups.values():
+        warnings.sort(key=lambda w: -(w.stake or Decimal(0)))
+        currency = next((w.currency for w in warnings if w.currency), "")
+        result.append(PartnerWarnings(warnings[0].status.partner, warnings, currency))
+    result.sort(key=lambda group: (-group.stake, group.partner.name))
+    return result
 
 
 def exit_criteria_for(viewer: Viewer, partner: Partner) -> list[ExitCriterion]:

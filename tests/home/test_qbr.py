@@ -381,9 +381,11 @@ def test_the_program_managers_home_shows_where_each_partner_stands(
     time_machine.move_to("2026-11-20T12:00:00Z", tick=False)
     client = login(buyer_pm)
     response = client.get(reverse("home:home"))
-    ((partner, rows),) = response.context["grid"]
+    grid = response.context["grid"]
+    ((partner, (row,)),) = grid.partners
     assert partner == settled.harbor
-    assert rows[0].change == "↑ better: penalty → bonus"
+    assert [label for _, label in grid.columns] == ["CSAT"]
+    assert row.cells[0].change == "↑ better: penalty → bonus"
     assert [s.month for s in response.context["waiting"]] == [OCTOBER]
     page = response.content.decode()
     assert "↑ better: penalty → bonus" in page
@@ -393,5 +395,5 @@ def test_the_program_managers_home_shows_where_each_partner_stands(
     for n in range(2):
         settle_quarter(PartnerFactory(account=settled.account, name=f"Extra {n}"))
     with CaptureQueriesContext(connection) as three:
-        assert len(client.get(reverse("home:home")).context["grid"]) == 3
+        assert len(client.get(reverse("home:home")).context["grid"].rows) == 3
     assert len(three) == len(one)

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from calibration.models import CalibrationSession, ConsensusScore, Score
+from calibration.models import (
+    CalibrationSession,
+    ConsensusScore,
+    Score,
+    SessionReviewer,
+    SessionStatus,
+)
 from core.scoping import Viewer, scope
 
 
@@ -32,3 +38,11 @@ def visible_consensus(viewer: Viewer, session: CalibrationSession) -> QuerySet[C
     """Consensus is agreed after the reveal; before it there is none to show."""
     consensus = scope(ConsensusScore, viewer).filter(item__session=session)
     return consensus if session.is_revealed else consensus.none()
+
+
+def revealed_seats(viewer: Viewer) -> QuerySet[SessionReviewer]:
+    """Reviewer seats whose figures may be shown: a reviewer's agreement and bias come from
+    the other side's scores, so only sessions already revealed."""
+    return scope(SessionReviewer, viewer).filter(
+        session__status__in=[SessionStatus.REVEALED, SessionStatus.CLOSED]
+    )

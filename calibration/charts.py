@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from calibration.models import SessionReviewer
 from calibration.selectors import PartnerOverview
 from core import charts
 from core.charts import Figure
@@ -32,6 +33,35 @@ def alignment_trend(row: PartnerOverview) -> Figure:
         legend=True,
         margin={"l": 45, "r": 45, "t": 10, "b": 30},
         xaxis={"type": "date"},
+        yaxis={"title": {"text": "agreement %"}, "range": [0, 100]},
+        yaxis2={
+            "title": {"text": "bias, points"}, "overlaying": "y", "side": "right",
+            "zeroline": True, "showgrid": False,
+        },
+    )  # fmt: skip
+
+
+def reviewer_trend(seats: list[SessionReviewer]) -> Figure:
+    """One reviewer's agreement with the other side (%) and bias (their score minus the other
+    side's, score points) in each of their revealed sessions, by due date."""
+    x = [s.session.due_date.isoformat() for s in seats]
+    agreement = [None if s.agreement is None else round(float(s.agreement) * 100, 1) for s in seats]
+    bias = [charts.number(s.bias, 1) for s in seats]
+    return charts.figure(
+        [
+            charts.line(
+                x, agreement, name="Your agreement (%)",
+                hovertemplate="%{x}: %{y} %<extra>agreement</extra>",
+            ),
+            charts.line(
+                x, bias, name="Your bias (you − the other side)", color=BIAS_COLOUR, dash="dot",
+                yaxis="y2", hovertemplate="%{x}: %{y} points<extra>bias</extra>",
+            ),
+        ],
+        height=230,
+        legend=True,
+        margin={"l": 45, "r": 45, "t": 10, "b": 30},
+        xaxis={"type": "date", "title": {"text": "session due"}},
         yaxis={"title": {"text": "agreement %"}, "range": [0, 100]},
         yaxis2={
             "title": {"text": "bias, points"}, "overlaying": "y", "side": "right",

@@ -318,6 +318,22 @@ def session_alignment(
     return SessionAlignment(aligned, by_criterion, headline_alpha(criteria, per_scale), per_scale)
 
 
+def reviewer_alignment(
+    criteria: Sequence[Criterion],
+    pairs: Sequence[tuple[Mapping[str, Answer], Sequence[Mapping[str, Answer]]]],
+) -> tuple[Decimal | None, Decimal | None]:
+    """One reviewer against the other side: `pairs` holds, per interaction both scored, the
+    reviewer's own sheet and the other side's sheets. Gives the M-weighted agreement (as for
+    a session) and the bias, the reviewer's interaction score minus the other side's mean
+    (score points: positive means the reviewer scores more generously)."""
+    if not pairs:
+        return None, None
+    # session_alignment's bias is its second side minus its first: the others minus own.
+    result = session_alignment(criteria, [([own], others) for own, others in pairs])
+    bias = result.bias
+    return result.agreement, (None if bias is None else -bias)
+
+
 def disagreements(
     criteria: Sequence[Criterion], item: ItemAlignment
 ) -> list[tuple[Criterion, CriterionAlignment]]:

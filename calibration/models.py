@@ -331,6 +331,10 @@ class SessionReviewer(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     missing = models.BooleanField(default=False, help_text="Had not submitted at the reveal.")
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # After the reveal: this reviewer's own sheets against the other side's (share 0-1), and
+    # their bias, own score minus the other side's (score points); None without a pair.
+    agreement = models.DecimalField(max_digits=7, decimal_places=6, null=True, blank=True)
+    bias = models.DecimalField(max_digits=8, decimal_places=3, null=True, blank=True)
 
     tenant_scope = TenantScope(account="session__partner__account", partner="session__partner")
 

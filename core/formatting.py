@@ -18,3 +18,11 @@ def percent_text(fraction: Decimal | None, places: int = 1) -> str:
     """0.4321 → "43.2 %"; an undefined value shows as an en dash."""
     value = as_percent(fraction, places)
     return "–" if value is None else f"{value} %"
+
+
+def signed(value: Decimal | None, places: str = "0.1") -> str:
+    """37.5 → '+37.5', -2 → '−2.0' (a true minus sign); None → '–'."""
+    if value is None:
+        return "–"
+    rounded = value.quantize(Decimal(places), rounding=ROUND_HALF_UP)
+    return f"+{rounded}" if rounded > 0 else f"{rounded}".replace("-", "−")

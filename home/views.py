@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from django.views import View
 from django.views.generic import TemplateView
 
+from calibration import charts as calibration_charts
 from calibration import selectors as calibration_selectors
 from core.errors import DomainError
 from core.exports import csv_response
@@ -84,6 +85,9 @@ class HomeView(ViewerRequiredMixin, TemplateView):
             context["portfolio"] = qbr.quarter_review(viewer, current)
         if viewer.has_role(Role.QA_REVIEWER):
             context["teams"] = selectors.team_headcounts(viewer=viewer, today=today)
+            seats = calibration_selectors.reviewer_trend(viewer)
+            context["seats"] = seats
+            context["charts"] = {"reviewer-trend": calibration_charts.reviewer_trend(seats)}
         context["to_score"] = calibration_selectors.sessions_to_score(viewer)
         return context
 

@@ -46,6 +46,7 @@ from calibration.selectors.rubrics import (
     version_in_use,
 )
 from calibration.selectors.sessions import (
+    REVIEWER_TREND_SESSIONS,
     ToScore,
     answers_needed,
     outcome_for,
@@ -53,6 +54,7 @@ from calibration.selectors.sessions import (
     own_answer_count,
     own_scores,
     reviewer_of,
+    reviewer_trend,
     session_brief,
     session_for,
     session_notes,
@@ -102,6 +104,8 @@ __all__ = [
     "session_notes",
     "session_outcomes",
     "sessions_list",
+    "REVIEWER_TREND_SESSIONS",
+    "reviewer_trend",
     "sessions_to_score",
     "signed",
     "version_in_use",

@@ -129,6 +129,24 @@ def sessions_to_score(viewer: Viewer) -> list[ToScore]:
     return [ToScore(seat.session, seat.submitted_at is not None) for seat in seats]
 
 
+# Sessions a reviewer's trend spans on their home page.
+REVIEWER_TREND_SESSIONS = 8
+
+
+def reviewer_trend(viewer: Viewer, count: int = REVIEWER_TREND_SESSIONS) -> list[SessionReviewer]:
+    """The viewer's own seats in their last `count` revealed sessions, oldest first, with
+    their agreement with the other side and their bias (one query)."""
+    if viewer.user is None:
+        return []
+    seats = (
+        blind.revealed_seats(viewer)
+        .filter(user=viewer.user)
+        .select_related("session__partner")
+        .order_by("-session__revealed_at", "-session_id")[:count]
+    )
+    return list(reversed(seats))
+
+
 # OUTCOMES AND NOTES
 # ------------------------------------------------------------------------------
 

@@ -7,14 +7,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from calibration import domain
 from calibration.models import RubricCriterion
+from core.formatting import signed
 
-
-def signed(value: Decimal | None, places: str = "0.1") -> str:
-    """37.5 → '+37.5'; None → '–'."""
-    if value is None:
-        return "–"
-    rounded = value.quantize(Decimal(places), rounding=ROUND_HALF_UP)
-    return f"+{rounded}" if rounded > 0 else f"{rounded}".replace("-", "−")
+__all__ = ["answer_text", "plain", "scale_text", "signed"]
 
 
 def plain(value: Decimal | None) -> str:

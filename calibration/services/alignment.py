@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from calibration import domain
-from calibration.models import CalibrationSession, ConsensusScore, Score, SessionItem, Side
+from calibration.models import (
+    CalibrationSession,
+    ConsensusScore,
+    Score,
+    SessionItem,
+    SessionReviewer,
+    Side,
+)
 from calibration.signals import alignment_changed
 from core import clock
 
@@ -74,9 +81,32 @@ def _vs_consensus(data: SessionData, side: str) -> Decimal | None:
     return domain.session_alignment(data.criteria, pairs).agreement
 
 
+OTHER_SIDE = {Side.BUYER: Side.PARTNER, Side.PARTNER: Side.BUYER}
+
+
+def reviewer_alignments(data: SessionData) -> dict[int, tuple[Decimal | None, Decimal | None]]:
+    """Each reviewer's own complete sheets against the other side's on the same
+    interactions: reviewer → (agreement, bias)."""
+    result = {}
+    for reviewer, side in data.sides.items():
+        pairs = []
+        for item in data.items:
+            own = data.sheets.get((item.pk, reviewer))
+            others = side_sheets(data, item, OTHER_SIDE[Side(side)])
+            if own is not None and _complete(data, own) and others:
+                pairs.append((own, others))
+        result[reviewer] = domain.reviewer_alignment(data.criteria, pairs)
+    return result
+
+
 def alignment_update(session: CalibrationSession) -> None:
     data = session_data(session)
     result = compute_alignment(data)
+    reviewers = list(session.reviewers.all())
+    figures = reviewer_alignments(data)
+    for reviewer in reviewers:
+        reviewer.agreement, reviewer.bias = figures.get(reviewer.pk, (None, None))
+    SessionReviewer.objects.bulk_update(reviewers, ["agreement", "bias"])
     session.agreement = result.agreement
     session.bias = result.bias
     session.alpha = result.alpha

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import template
 
 from core.formatting import as_percent
+from core.formatting import signed as signed_text
 
 register = template.Library()
 
@@ -14,6 +15,12 @@ def percent(fraction: Decimal | None, places: int = 1) -> str:
     """0.4321 → "43.2 %"; an undefined value shows as an en dash."""
     value = as_percent(fraction, int(places))
     return "–" if value is None else f"{value} %"
+
+
+@register.filter
+def signed(value: Decimal | None) -> str:
+    """A change or a bias with its sign: +2.5, −1.0; an undefined value is an en dash."""
+    return signed_text(value)
 
 
 @register.filter

@@ -93,6 +93,37 @@ def test_the_debrief_starts_with_the_largest_disagreement():
     assert ordered[0] == "compliance"
 
 
+def test_a_reviewer_is_set_against_the_other_sides_mean():
+    """The partner's two reviewers: the hand-computed PARTNER sheets and a second that agrees
+    with the buyer on the first interaction. The buyer's reviewer against them: interaction
+    1 scores 80 against a mean of (100 + 80) / 2 = 90, interaction 2 scores 0 against
+    (55 + 0) / 2 = 27.5: a bias of (−10 − 27.5) / 2 = −18.75 points."""
+    second_partner = [BUYER[0], sheet(0, 2, 4, 0)]
+    pairs = [
+        (BUYER[0], [PARTNER[0], second_partner[0]]),
+        (BUYER[1], [PARTNER[1], second_partner[1]]),
+    ]
+    agreement, bias = domain.reviewer_alignment(RUBRIC, pairs)
+    assert bias == D("-18.75")
+    assert agreement is not None
+    assert D("0.7") < agreement < 1
+    assert domain.reviewer_alignment(RUBRIC, []) == (None, None)
+
+
+@given(
+    st.lists(st.sampled_from([1, 2, 3, 4, 5]), min_size=3, max_size=3),
+    st.lists(st.sampled_from([1, 2, 3, 4, 5]), min_size=3, max_size=3),
+)
+def test_two_reviewers_agree_alike_and_their_biases_mirror(own, other):
+    rubric = [Criterion(str(i), f"C{i}", D(i + 1), Scale.ONE_TO_FIVE) for i in range(3)]
+    a = {str(i): Answer(D(v)) for i, v in enumerate(own)}
+    b = {str(i): Answer(D(v)) for i, v in enumerate(other)}
+    a_agreement, a_bias = domain.reviewer_alignment(rubric, [(a, [b])])
+    b_agreement, b_bias = domain.reviewer_alignment(rubric, [(b, [a])])
+    assert a_agreement == b_agreement
+    assert a_bias == -b_bias
+
+
 @pytest.mark.parametrize(
     ("criterion", "answer", "message"),
     [

@@ -120,3 +120,40 @@ def test_the_facilitator_closes_scoring_and_missing_reviewers_are_recorded(
     assert "missing" in session.reveal_reason
     with pytest.raises(DomainError, match="program managers"):
         services.close_scoring(viewer=viewer_of(partner_lead), session=session)
+
+
+def test_each_reviewer_gets_their_own_agreement_and_bias_at_the_reveal(
+    session, buyer_reviewer, partner_lead
+):
+    """One reviewer a side: each agrees with the other as the session does (70 %), and
+    their biases mirror the session's 37.5 points (partner minus buyer)."""
+    score_all(session, buyer_reviewer, (1, 4, 3, 1), (0, 2, 4, 0))
+    score_all(session, partner_lead, (1, 5, None, 1), (0, 2, 4, 1))
+    services.submit(viewer=viewer_of(buyer_reviewer), session=session)
+    buyer_seat = session.reviewers.get(user=buyer_reviewer)
+    assert (buyer_seat.agreement, buyer_seat.bias) == (None, None)  # still blind
+    services.submit(viewer=viewer_of(partner_lead), session=session)
+    seats = {seat.user_id: seat for seat in session.reviewers.all()}
+    assert (seats[buyer_reviewer.pk].agreement, seats[buyer_reviewer.pk].bias) == (
+        D("0.7"), D("-37.5"),
+    )  # fmt: skip
+    assert (seats[partner_lead.pk].agreement, seats[partner_lead.pk].bias) == (D("0.7"), D("37.5"))
+
+
+def test_revealed_sessions_get_their_reviewers_figures_when_the_fields_arrive(
+    session, buyer_reviewer, partner_lead
+):
+    """The migration that added the fields computes them for sessions already revealed."""
+    import importlib
+
+    from django.apps import apps
+
+    score_all(session, buyer_reviewer, (1, 4, 3, 1), (0, 2, 4, 0))
+    score_all(session, partner_lead, (1, 5, None, 1), (0, 2, 4, 1))
+    services.submit(viewer=viewer_of(buyer_reviewer), session=session)
+    services.submit(viewer=viewer_of(partner_lead), session=session)
+    before = sorted(session.reviewers.values_list("agreement", "bias"))
+    session.reviewers.update(agreement=None, bias=None)
+    migration = importlib.import_module("calibration.migrations.0002_reviewer_alignment")
+    migration.backfill(apps, None)
+    assert sorted(session.reviewers.values_list("agreement", "bias")) == before

@@ -251,3 +251,71 @@ def test_only_program_managers_get_the_mondays_page(world, buyer_exec, login, bu
 def test_another_accounts_sessions_and_items_stay_out(world, outsider_pm, busy) -> None:
     attention = landing.program_attention(viewer(outsider_pm), TENTH + timedelta(days=1))
     assert attention.empty
+
+
+# THE QA REVIEWER'S ALIGNMENT
+# ------------------------------------------------------------------------------
+
+
+def revealed_session(buyer_pm, buyer_reviewer, partner_lead, world, due: date):
+    """The hand-computed session of tests/calibration: 70 % agreement, the buyer's reviewer
+    37.5 points below the partner's lead."""
+    from calibration import services as calibration_services
+    from tests.factories.calibration import answers
+
+    rubric = make_rubric(buyer_pm, name=f"QA {due}")
+    reviewers = [(buyer_reviewer, "buyer"), (partner_lead, "partner")]
+    session = make_session(buyer_pm, world.harbor, rubric, reviewers, due=due)
+    first, second = session.items.order_by("position")
+    for user, sheets in (
+        (buyer_reviewer, ((1, 4, 3, 1), (0, 2, 4, 0))),
+        (partner_lead, ((1, 5, None, 1), (0, 2, 4, 1))),
+    ):
+        for item, values in zip((first, second), sheets, strict=True):
+            calibration_services.score_save(
+                viewer=viewer(user), session=session, item=item, values=answers(session, *values)
+            )
+        calibration_services.submit(viewer=viewer(user), session=session)
+    return session
+
+
+def test_a_reviewer_reads_their_own_agreement_and_bias(
+    world, buyer_pm, buyer_reviewer, partner_lead, login
+) -> None:
+    revealed_session(buyer_pm, buyer_reviewer, partner_lead, world, date(2026, 11, 6))
+    response = login(buyer_reviewer).get(reverse("home:home"))
+    (seat,) = response.context["seats"]
+    assert (seat.agreement, seat.bias) == (Decimal("0.7"), Decimal("-37.5"))
+    page = response.content.decode()
+    assert "Your alignment" in page
+    assert "70.0 %" in page
+    assert "−37.5" in page
+    assert 'id="reviewer-trend"' in page
+    assert "reviewer-trend" in response.context["charts"]
+
+
+def test_a_session_still_blind_shows_no_figures(
+    world, buyer_pm, buyer_reviewer, partner_lead, login
+) -> None:
+    rubric = make_rubric(buyer_pm)
+    make_session(
+        buyer_pm, world.harbor, rubric, [(buyer_reviewer, "buyer"), (partner_lead, "partner")]
+    )
+    response = login(buyer_reviewer).get(reverse("home:home"))
+    assert response.context["seats"] == []
+    assert "after your first debrief" in response.content.decode()
+
+
+def test_the_reviewers_trend_costs_one_query_however_long(
+    world, buyer_pm, buyer_reviewer, partner_lead
+) -> None:
+    from calibration.selectors import reviewer_trend
+
+    revealed_session(buyer_pm, buyer_reviewer, partner_lead, world, date(2026, 11, 6))
+    reviewer = viewer(buyer_reviewer)
+    with CaptureQueriesContext(connection) as one:
+        assert len(reviewer_trend(reviewer)) == 1
+    revealed_session(buyer_pm, buyer_reviewer, partner_lead, world, date(2026, 11, 13))
+    with CaptureQueriesContext(connection) as two:
+        assert len(reviewer_trend(reviewer)) == 2
+    assert len(one) == len(two) == 1

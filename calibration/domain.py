@@ -460,12 +460,13 @@ def adherence(
     was revealed (None: not yet)."""
     if not due:
         return None
-    on_time = sum(
-        1
-        for d, h in zip(due, held, strict=True)
-        if h is not None and h <= d + timedelta(days=grace_days)
-    )
+    on_time = sum(held_on_time(d, h, grace_days) for d, h in zip(due, held, strict=True))
     return Decimal(on_time) / Decimal(len(due))
+
+
+def held_on_time(due: date, held: date | None, grace_days: int = 3) -> bool:
+    """A session counts as held on time when revealed within `grace_days` of its due date."""
+    return held is not None and held <= due + timedelta(days=grace_days)
 
 
 # SAMPLING

@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-from home.selectors import PartnerQuarter
+from home.domain import Layer
+from home.selectors import Governance, PartnerQuarter
 from sla.currency import minor_digits
 from sla.domain import round_money
 
@@ -122,3 +123,56 @@ def table(name: str, reviews: list[PartnerQuarter]) -> tuple[list[str], Rows]:
     """The header and rows of one QBR table; KeyError for a table the QBR does not have."""
     header, rows = TABLES[name]
     return header, rows(reviews)
+
+
+# THE ONE-PARTNER PAGE'S TABLES
+# ------------------------------------------------------------------------------
+
+
+def _discipline(review: PartnerQuarter, records: Governance, layers: list[Layer]) -> Rows:
+    d = records.discipline
+    if d is None:
+        return
+    name = review.partner.name
+    yield [name, "in scope", "", "", "", d.discipline.in_scope, d.share]
+    for o in d.out_of_scope:
+        yield [name, o.channel, o.type_name, o.shift, o.reason, o.contacts, o.share]
+
+
+def _cadence(review: PartnerQuarter, records: Governance, layers: list[Layer]) -> Rows:
+    for row in records.cadence:
+        held = ("on time" if row.on_time else "late" if row.held_on
+                else "within its grace days" if row.pending else "not held")  # fmt: skip
+        yield [review.partner.name, row.session.due_date, row.session.get_status_display(),
+               row.held_on or "", held]  # fmt: skip
+
+
+def _health(review: PartnerQuarter, records: Governance, layers: list[Layer]) -> Rows:
+    for layer in layers:
+        score = (
+            "not scored"
+            if layer.healthy is None
+            else "healthy"
+            if layer.healthy
+            else ("not healthy")
+        )
+        yield [review.partner.name, layer.name, layer.check, score, layer.evidence, layer.by]
+
+
+PartnerRows = Callable[[PartnerQuarter, Governance, list[Layer]], Rows]
+
+PARTNER_TABLES: dict[str, tuple[list[str], PartnerRows]] = {
+    "discipline": (["partner", "channel", "interaction type", "shift", "why out of scope",
+                    "contacts", "share %"], _discipline),
+    "cadence": (["partner", "due", "status", "revealed", "held"], _cadence),
+    "health": (["partner", "layer", "healthy when", "score", "evidence", "scored by"],
+               _health),
+}  # fmt: skip
+
+
+def partner_table(
+    name: str, review: PartnerQuarter, records: Governance, layers: list[Layer]
+) -> tuple[list[str], Rows]:
+    """The header and rows of a table of one partner's QBR page."""
+    header, rows = PARTNER_TABLES[name]
+    return header, rows(review, records, layers)

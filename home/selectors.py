@@ -33,8 +33,9 @@ from core import clock
 from core.formatting import percent_text
 from core.scoping import Viewer, scope
 from engagements.domain import MonthCost
-from engagements.models import EngagementStage, StageKind
-from engagements.selectors import CostView, costs_by_partner, current_scope, discipline
+from engagements.models import EngagementStage, ScopeVersion, StageKind
+from engagements.selectors import CostView, costs_by_partner, current_scope
+from engagements.viewmodels import DisciplineView, discipline_view_between
 from home.domain import (
     HealthInputs,
     Indicators,
@@ -525,17 +526,90 @@ QUALITY_KPIS = ("csat", "fcr")
 CHANNEL_LABELS = dict(Channel.choices)
 
 
-def health(viewer: Viewer, review: PartnerQuarter) -> list[Layer]:
+@dataclass(frozen=True)
+class CadenceRow:
+    """A calibration session the cadence put in the quarter, and when it was held."""
+
+    session: CalibrationSession
+    held_on: date | None  # revealed, in the account's time zone
+    today: date
+
+    @property
+    def on_time(self) -> bool:
+        return calibration_domain.held_on_time(self.session.due_date, self.held_on)
+
+    @property
+    def pending(self) -> bool:
+        """Not held yet but still within its grace days: neither on time nor missed."""
+        return self.held_on is None and calibration_domain.held_on_time(
+            self.session.due_date, self.today
+        )
+
+
+@dataclass(frozen=True)
+class Governance:
+    """Two of the quarter's governance records, as tables on the QBR: scope discipline over
+    the quarter (so far) and the calibration sessions the cadence had due in it."""
+
+    start: date
+    last_day: date
+    version: ScopeVersion | None
+    discipline: DisciplineView | None  # None without a scope or a day of the quarter yet
+    cadence: list[CadenceRow]
+
+    @property
+    def decided(self) -> list[CadenceRow]:
+        """The sessions that count towards adherence: held, or past their grace days."""
+        return [r for r in self.cadence if not r.pending]
+
+    @property
+    def adherence(self) -> Decimal | None:
+        rows = self.decided
+        return calibration_domain.adherence(
+            [r.session.due_date for r in rows], [r.held_on for r in rows]
+        )
+
+    @property
+    def on_time(self) -> int:
+        return sum(1 for r in self.cadence if r.on_time)
+
+
+def governance(viewer: Viewer, review: PartnerQuarter) -> Governance:
+    """Scope discipline and calibration cadence of one partner's quarter, to its end or to
+    today (the scope and the sessions: three queries, and one grouping of the contacts)."""
+    partner, period = review.partner, review.period
+    last_day = min(period.end, clock.today(viewer.account))
+    version = current_scope(viewer, partner)
+    found = None
+    if version is not None and last_day >= period.start:
+        found = discipline_view_between(viewer, partner, version, period.start, last_day)
+    due = (
+        scope(CalibrationSession, viewer)
+        .filter(
+            partner=partner,
+            kind=SessionKind.CADENCE,
+            due_date__gte=period.start,
+            due_date__lte=last_day,
+        )  # fmt: skip
+        .order_by("due_date", "pk")
+    )
+    zone = clock.zone(viewer.account)
+    today = clock.today(viewer.account)
+    cadence = [
+        CadenceRow(s, clock.local_date(s.revealed_at, zone) if s.revealed_at else None, today)
+        for s in due
+    ]
+    return Governance(period.start, last_day, version, found, cadence)
+
+
+def health(viewer: Viewer, review: PartnerQuarter, records: Governance) -> list[Layer]:
     """One partner's seven layers in the quarter (`home.domain.health_check`), from its scope,
     contracts, stages, calibration sessions and the previous review; a handful of queries,
     for the one-partner page."""
     partner, period = review.partner, review.period
     today = clock.today(viewer.account)
-    last_day = min(period.end, today)
-    version = current_scope(viewer, partner)
-    share = None
-    if version is not None and last_day >= period.start:
-        share = discipline(viewer, partner, version, period.start, last_day).share
+    version = records.version
+    share = records.discipline.discipline.share if records.discipline else None
     priced = set(
         scope(RateLine, viewer)
         .filter(contract__partner=partner, contract__start_date__lte=period.end)
@@ -558,21 +632,6 @@ def health(viewer: Viewer, review: PartnerQuarter) -> list[Layer]:
         .order_by("started_on")
         .first()
     )
-    due = list(
-        scope(CalibrationSession, viewer)
-        .filter(
-            partner=partner,
-            kind=SessionKind.CADENCE,
-            due_date__gte=period.start,
-            due_date__lte=last_day,
-        )  # fmt: skip
-        .order_by("due_date")
-    )
-    zone = clock.zone(viewer.account)
-    adherence = calibration_domain.adherence(
-        [s.due_date for s in due],
-        [clock.local_date(s.revealed_at, zone) if s.revealed_at else None for s in due],
-    )
     closed = sum(1 for i in review.previous_items if i.status != ItemStatus.OPEN)
     manual = {
         key: Manual(bool(score.get("healthy")), str(score.get("evidence", "")))
@@ -590,7 +649,7 @@ def health(viewer: Viewer, review: PartnerQuarter) -> list[Layer]:
             )
             if pilot
             else None,  # fmt: skip
-            cadence_adherence=adherence,
+            cadence_adherence=records.adherence,
             governance_fte=version.governance_fte if version else None,
             previous_items=(closed, len(review.previous_items)),
             manual=manual,

@@ -185,7 +185,8 @@ class QbrPartnerView(QbrMixin, TemplateView):
         context["update_form"] = ActionItemUpdateForm()
         context["editable"] = True
         if reviews:
-            context["health"] = qbr.health(self.viewer, reviews[0])
+            context["records"] = qbr.governance(self.viewer, reviews[0])
+            context["health"] = qbr.health(self.viewer, reviews[0], context["records"])
         return context
 
 
@@ -194,13 +195,21 @@ class QbrCsvView(QbrMixin, View):
 
     def get(self, request: HttpRequest, **kwargs: Any) -> StreamingHttpResponse:
         name = kwargs["table"]
-        if name not in exports.TABLES:
+        if name not in exports.TABLES and name not in exports.PARTNER_TABLES:
             raise Http404("The QBR has no such table.")
         partner = None
         if request.GET.get("partner"):
             partner = get_scoped_or_404(Partner, self.viewer, pk=request.GET["partner"])
         reviews = qbr.quarter_review(self.viewer, self.period, partner)
-        header, rows = exports.table(name, reviews)
+        if name in exports.PARTNER_TABLES:
+            # Tables of the one-partner page: scope discipline, cadence, the health check.
+            if partner is None or not reviews:
+                raise Http404("This table is on one partner's QBR: name the partner.")
+            records = qbr.governance(self.viewer, reviews[0])
+            layers = qbr.health(self.viewer, reviews[0], records)
+            header, rows = exports.partner_table(name, reviews[0], records, layers)
+        else:
+            header, rows = exports.table(name, reviews)
         slug = qbr.quarter_slug(self.period)
         who = f"-{slugify(partner.name)}" if partner else ""
         return csv_response(f"keel-qbr-{slug}{who}-{name}.csv", header, rows)

@@ -28,6 +28,7 @@ from engagements.viewmodels.scope import (
     baseline_rows,
     checklist,
     discipline_view,
+    discipline_view_between,
     mix_table,
     volume_view,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "component_rows",
     "criterion_rows",
     "discipline_view",
+    "discipline_view_between",
     "latest_month",
     "line_label",
     "line_price",

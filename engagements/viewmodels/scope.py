@@ -177,7 +177,22 @@ class DisciplineView:
 def discipline_view(
     viewer: Viewer, partner: Partner, version: ScopeVersion, today: date
 ) -> DisciplineView:
+    """The last four weeks' scope discipline, as the scope page shows it."""
     found, start, end = selectors.recent_discipline(viewer, partner, version, today)
+    return _discipline_view(viewer, found, start, end)
+
+
+def discipline_view_between(
+    viewer: Viewer, partner: Partner, version: ScopeVersion, start: date, end: date
+) -> DisciplineView:
+    """Scope discipline of the contacts opened from `start` to `end` (a QBR's quarter)."""
+    found = selectors.discipline(viewer, partner, version, start, end)
+    return _discipline_view(viewer, found, start, end)
+
+
+def _discipline_view(
+    viewer: Viewer, found: domain.Discipline, start: date, end: date
+) -> DisciplineView:
     names: dict[str, str] = {}
     if found.out_of_scope:
         names = dict(scope(InteractionType, viewer).values_list("code", "name"))

@@ -25,6 +25,12 @@ class QuarterlyReview(models.Model):
     # The program manager's scores of health-check layers Keel cannot score from its data:
     # {layer: {"healthy": bool, "evidence": str}} (home.domain.LAYERS).
     health_scores = models.JSONField(default=dict, blank=True)
+    # Published: the program manager has declared the review final and shared it; the actions
+    # still record how they end.
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     tenant_scope = TenantScope(account="account", partner="partner")
 

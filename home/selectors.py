@@ -476,8 +476,10 @@ def _add_records(viewer: Viewer, period: Period, reviews: dict[int, PartnerQuart
     """Each partner's review of the quarter, its items, and the previous quarter's items and
     how they ended (two queries)."""
     previous = period.previous().start
-    for record in scope(QuarterlyReview, viewer).filter(
-        partner__in=list(reviews), quarter_start=period.start
+    for record in (
+        scope(QuarterlyReview, viewer)
+        .filter(partner__in=list(reviews), quarter_start=period.start)
+        .select_related("published_by")
     ):
         reviews[record.partner_id].record = record
     for item in action_items(viewer).filter(

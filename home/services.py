@@ -13,7 +13,8 @@ from core.errors import DomainError
 from core.scoping import Viewer, ensure_in_scope, require_role
 from home.domain import LAYERS
 from home.models import ActionItem, ItemStatus, QuarterlyReview, Side
-from kpis.periods import Period
+from home.signals import review_published
+from kpis.periods import Period, PeriodType
 from partners.models import Partner, Role, User
 from partners.scoping import pickable_member
 from partners.services import audit_record
@@ -45,6 +46,38 @@ def review_open(*, viewer: Viewer, partner: Partner, quarter: Period) -> Quarter
     except IntegrityError:  # opened by someone else a moment ago
         return QuarterlyReview.objects.get(partner=partner, quarter_start=quarter.start)
     return review
+
+
+def review_publish(*, viewer: Viewer, review: QuarterlyReview) -> QuarterlyReview:
+    """Declare a review final once its quarter is over: who published it and when are shown
+    on the QBR and its print, and `review_published` tells the integrations. Publishing twice
+    is refused, naming when it was."""
+    require_role(viewer, PROGRAM_MANAGERS, what="publish quarterly reviews")
+    ensure_in_scope(review, viewer, field="review")
+    quarter = Period.containing(PeriodType.QUARTER, review.quarter_start)
+    if clock.today(viewer.account) <= quarter.end:
+        raise DomainError(
+            f"{review} runs to {quarter.end:%d %b %Y}: publish its review once the quarter "
+            "is over.",
+            code="quarter_not_over",
+        )
+    with transaction.atomic():
+        locked = QuarterlyReview.objects.select_for_update().get(pk=review.pk)
+        if locked.published_at is not None:
+            raise DomainError(
+                f"The review of {locked} was already published on "
+                f"{clock.local_date(locked.published_at, viewer.account):%d %b %Y}.",
+                code="already_published",
+            )
+        locked.published_at = clock.now()
+        locked.published_by = viewer.user
+        locked.save(update_fields=["published_at", "published_by"])
+        audit_record(
+            account=viewer.account, actor=viewer.user, action="qbr.publish",
+            summary=f"Published the review of {locked}", review_id=locked.pk,
+        )  # fmt: skip
+        transaction.on_commit(lambda: review_published.send(sender=QuarterlyReview, review=locked))
+    return locked
 
 
 def action_item_add(

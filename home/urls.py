@@ -27,6 +27,11 @@ urlpatterns = [
         name="qbr-open",
     ),
     path(
+        "qbr/<int:year>-Q<int:quarter>/<int:partner>/publish/",
+        views.QbrPublishView.as_view(),
+        name="qbr-publish",
+    ),
+    path(
         "qbr/<int:year>-Q<int:quarter>/<int:partner>/health/",
         views.QbrHealthScoreView.as_view(),
         name="qbr-health",

@@ -29,7 +29,7 @@ from engagements import selectors as engagement_selectors
 from home import exports, landing, services
 from home import selectors as qbr
 from home.forms import ActionItemForm, ActionItemUpdateForm, HealthScoreForm
-from home.models import ActionItem, ItemStatus
+from home.models import ActionItem, ItemStatus, QuarterlyReview
 from kpis.periods import Period
 from partners import selectors
 from partners.mixins import ActionView, ViewerRequiredMixin, paginate
@@ -236,6 +236,24 @@ class QbrOpenView(QbrActionMixin):
     def act(self, **kwargs: Any) -> str:
         review = services.review_open(viewer=self.viewer, partner=self.partner, quarter=self.period)
         return f"The review of {review} is open: add the actions it agrees."
+
+
+class QbrPublishView(QbrActionMixin):
+    """Publish the partner's review of a quarter that is over."""
+
+    allowed_roles = {Role.PROGRAM_MANAGER}
+
+    def act(self, **kwargs: Any) -> str:
+        review = QuarterlyReview.objects.filter(
+            partner=self.partner, quarter_start=self.period.start
+        ).first()
+        if review is None:
+            raise DomainError(
+                "The review of this quarter is not open: open it and agree its actions first.",
+                code="not_open",
+            )
+        services.review_publish(viewer=self.viewer, review=review)
+        return f"Published the review of {review}."
 
 
 class QbrItemAddView(QbrActionMixin):

@@ -271,3 +271,54 @@ def test_a_partner_lead_sees_what_is_due_at_home(
     assert "1 overdue" in page
     assert "Harbor: coach on refunds" in page
     assert "Quetzal" not in page
+
+
+def test_a_program_manager_publishes_the_review_once_the_quarter_is_over(
+    world, buyer_pm, review, login, time_machine, django_capture_on_commit_callbacks
+) -> None:
+    from home.signals import review_published
+
+    received = []
+
+    def listen(sender, review, **kwargs):
+        received.append(review.pk)
+
+    review_published.connect(listen)
+    url = reverse("home:qbr-publish", args=[2026, 3, world.harbor.pk])
+    page_url = reverse("home:qbr-partner", args=[2026, 3, world.harbor.pk])
+    client = login(buyer_pm)
+    time_machine.move_to("2026-09-30T12:00:00Z", tick=False)  # Q3's last day
+    refused = client.post(url, follow=True).content.decode()
+    assert "publish its review once the quarter is over" in refused
+    assert QuarterlyReview.objects.get().published_at is None
+    time_machine.move_to("2026-10-05T12:00:00Z", tick=False)
+    assert "Publish the review" in client.get(page_url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(url, follow=True).content.decode()
+    assert "Published the review of Harbor Support Q3 2026." in page
+    assert "on 5 October 2026 by" in page
+    record = QuarterlyReview.objects.get()
+    assert record.published_by == buyer_pm
+    assert received == [record.pk]
+    again = client.post(url, follow=True).content.decode()
+    assert "already published on 05 Oct 2026" in again
+    assert received == [record.pk]
+    review_published.disconnect(listen)
+
+
+def test_only_program_managers_publish_and_only_an_open_review(
+    world, buyer_pm, buyer_exec, partner_lead, login, time_machine
+) -> None:
+    time_machine.move_to("2026-10-05T12:00:00Z", tick=False)
+    url = reverse("home:qbr-publish", args=[2026, 3, world.harbor.pk])
+    for user in (buyer_exec, partner_lead):
+        assert login(user).post(url).status_code == 403
+    missing = login(buyer_pm).post(url, follow=True).content.decode()
+    assert "not open: open it and agree its actions first" in missing
+    with pytest.raises(DomainError, match="publish quarterly reviews"):
+        services.review_publish(
+            viewer=viewer_of(buyer_exec),
+            review=services.review_open(
+                viewer=viewer_of(buyer_pm), partner=world.harbor, quarter=Q3
+            ),
+        )

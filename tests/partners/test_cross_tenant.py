@@ -109,6 +109,11 @@ URLS: dict[str, ObjectUrl | ListUrl | ScopedWrite | NotTenantData] = {
         method="post",
         buyer_only=True,
     ),  # fmt: skip
+    "home:qbr-publish": ObjectUrl(
+        lambda o: {"year": 2026, "quarter": 4, "partner": o["partner"].pk},
+        method="post",
+        buyer_only=True,
+    ),  # fmt: skip
     "home:qbr-health": ObjectUrl(
         lambda o: {"year": 2026, "quarter": 4, "partner": o["partner"].pk},
         method="post",

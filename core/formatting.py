@@ -18,3 +18,15 @@ def percent_text(fraction: Decimal | None, places: int = 1) -> str:
     """0.4321 → "43.2 %"; an undefined value shows as an en dash."""
     value = as_percent(fraction, places)
     return "–" if value is None else f"{value} %"
+
+
+def seconds_text(seconds: Decimal | None, *, signed: bool = False) -> str:
+    """A duration in whole seconds, the unit SLAs write time bounds in: 1234.6 → "1,235 s";
+    `signed` for a change: "+12 s", "−12 s", "±0 s". Undefined shows as an en dash."""
+    if seconds is None:
+        return "–"
+    whole = seconds.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    if not signed:
+        return f"{whole:,} s"
+    sign = "+" if whole > 0 else "−" if whole < 0 else "±"
+    return f"{sign}{abs(whole):,} s"

@@ -317,12 +317,14 @@ class AgentKpiView(ViewerRequiredMixin, TemplateView):
         form = PeriodForm(self.request.GET or None)
         period = form.period_or(_default_period(self.viewer, agent.partner, self.request))
         trends = selectors.agent_trends(viewer=self.viewer, agent=agent, period=period)
+        # The SLA's bands (a higher floor, through kpis.sources): one read for every chart.
+        bands = sources.kpi_bands(self.viewer, agent.partner, period)
         figures = {}
         for trend in trends:
             for kpi in CONTACT_KPIS:
                 title = f"{DEFINITIONS[kpi].label} · {Channel(trend.channel).label}"
                 figures[f"trend-{trend.channel}-{kpi}"] = charts.trend(
-                    kpi, trend.series(kpi), title
+                    kpi, trend.series(kpi), title, sources.bands_for(bands, trend.channel, kpi)
                 )
         context.update(
             agent=agent,

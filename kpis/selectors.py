@@ -337,6 +337,13 @@ WEEKLY_KPIS = (
 )
 
 
+# On wide tables (weekly, per agent) these KPIs sit behind "Show more columns", so that the
+# table fits a laptop's 1366 px: the quality and service KPIs an SLA usually governs stay.
+MORE_COLUMNS = frozenset(
+    {Kpi.FRT, Kpi.ESCALATION, Kpi.ESCALATION_L1, Kpi.REOPEN, Kpi.NPS, Kpi.CES, Kpi.ATTRITION}
+)
+
+
 def weekly_scorecard(*, viewer: Viewer, week: Period) -> list[WeeklyRow]:
     """Every visible partner and channel: this week against last week and against the
     eight weeks before it (counts pooled, not percentages averaged). One query."""

@@ -27,6 +27,7 @@ from partners.mixins import ActionView, DomainFormMixin, ViewerRequiredMixin, pa
 from partners.models import Agent, Channel, Partner
 
 PROBLEMS_ON_PAGE = 200
+AGENTS_ON_PAGE = 100  # the agent scorecard: flags and sort cover all agents, a page shows 100
 
 
 # IMPORTS
@@ -283,6 +284,8 @@ class AgentScorecardView(PartnerScorecardMixin, TemplateView):
             min_sample=data.get("min_sample") or DEFAULT_MIN_SAMPLE,
         )
         query = self.request.GET.copy()
+        query.pop("page", None)
+        page_query = query.urlencode()  # the pages keep the sort
         for key in ("sort", "desc"):
             query.pop(key, None)
         context.update(
@@ -290,7 +293,10 @@ class AgentScorecardView(PartnerScorecardMixin, TemplateView):
             period=period,
             form=form,
             scorecard=scorecard,
+            page=paginate(self.request, scorecard.rows, AGENTS_ON_PAGE),  # type: ignore[arg-type]
+            page_query=page_query,
             kpis=CONTACT_KPIS,
+            more_columns=selectors.MORE_COLUMNS,
             definitions={k: DEFINITIONS[k].definition for k in CONTACT_KPIS},
             query=query.urlencode(),
             links=_period_links(period),
@@ -357,6 +363,7 @@ class WeeklyScorecardView(ViewerRequiredMixin, TemplateView):
             form=form,
             rows=rows,
             kpis=selectors.WEEKLY_KPIS,
+            more_columns=selectors.MORE_COLUMNS,
             links={
                 "previous": f"?start={week.previous().start}",
                 "next": f"?start={week.next().start}",

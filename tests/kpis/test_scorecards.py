@@ -343,3 +343,25 @@ def test_agent_page_query_count_is_constant_over_history(login, buyer_pm, world)
         snap(world.harbor, period, agent=agent, **csat(40, 30))
         snap(world.harbor, period, agent=agent, channel="email", **csat(40, 30))
     assert _count(client, url, {"period": "month", "start": "2026-10-01"}) == one
+
+
+def test_the_agent_scorecard_pages_a_large_roster_and_keeps_the_sort(login, buyer_pm, world):
+    _grow(world, 130)
+    url = reverse("kpis:scorecard-agents", args=[world.harbor.pk])
+    params = {"period": "month", "start": "2026-10-01", "sort": "csat", "desc": "on"}
+    content = login(buyer_pm).get(url, params).content.decode()
+    assert content.count('href="/agents/') == 100
+    assert "Page 1 of 2" in content
+    assert "sort=csat&amp;desc=on&amp;page=2" in content
+    second = login(buyer_pm).get(url, {**params, "page": 2}).content.decode()
+    assert "Page 2 of 2" in second
+    assert second.count('href="/agents/') == 30
+
+
+def test_wide_tables_put_less_important_kpis_behind_a_toggle(login, buyer_pm, world):
+    week = Period(PeriodType.WEEK, date(2026, 11, 16))
+    snap(world.harbor, week, **csat(10, 8))
+    content = login(buyer_pm).get(reverse("kpis:weekly"), {"start": "2026-11-16"}).content.decode()
+    assert 'id="weekly-more-columns"' in content
+    assert '<th scope="col" class="num col-more">NPS</th>' in content
+    assert '<th scope="col" class="num">CSAT</th>' in content

@@ -29,9 +29,11 @@ def alignment_trend(row: PartnerOverview) -> Figure:
                 yaxis="y2", hovertemplate="%{x}: %{y} points<extra>bias</extra>",
             ),
         ],
-        height=230,
+        height=250,
+        title="Agreement and bias by session",
+        x_title="Session due date",
         legend=True,
-        margin={"l": 45, "r": 45, "t": 10, "b": 30},
+        margin={"l": 45, "r": 45, "t": 30, "b": 30},
         xaxis={"type": "date"},
         yaxis={"title": {"text": "agreement %"}, "range": [0, 100]},
         yaxis2={

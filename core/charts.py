@@ -12,7 +12,8 @@ these pieces.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +26,21 @@ BOX_FILL = "rgba(45, 109, 163, 0.12)"
 THRESHOLD = "#b3261e"  # a bound or a threshold, always dashed
 MUTED = "#6b7280"
 TRANSPARENT = "rgba(0,0,0,0)"
+
+# One axis title per unit across Keel (kpis.domain.Unit's values; core cannot import kpis):
+# times in seconds, the unit SLAs write their bounds in.
+AXIS_UNITS = {"percent": "%", "seconds": "seconds", "score": "NPS points", "points": "CES, 1-7"}
+
+# An SLA band's colour per kind, the text colours of the band badges (static/css/keel.css,
+# .band-bonus ... .band-penalty), drawn faintly behind the data.
+BAND_COLOURS = {
+    "bonus": "#186a40",
+    "base": "#5d6b7a",
+    "remediation": "#a86800",
+    "custom": "#a86800",
+    "penalty": "#b3261e",
+}
+BAND_OPACITY = 0.12
 
 
 def number(value: Decimal | float | int | None, places: int = 2) -> float | None:
@@ -104,6 +120,61 @@ def threshold(value: float | None, *, axis: str = "y", color: str = THRESHOLD) -
     }
 
 
+@dataclass(frozen=True)
+class BandRegion:
+    """A horizontal band of values, `lower` to `upper` on the y axis (None: open-ended), of a
+    kind (`BAND_COLOURS`), with the label written at its threshold (`at`)."""
+
+    kind: str
+    lower: float | None
+    upper: float | None
+    label: str
+    at: float | None  # where the label sits: the bound that lets a value into the band
+
+
+def value_range(values: Iterable[float | None], *, pad: float = 0.1) -> tuple[float, float]:
+    """The y range that shows every value with a margin of `pad` of the span on each side."""
+    known = [v for v in values if v is not None]
+    if not known:
+        return (0.0, 1.0)
+    low, high = min(known), max(known)
+    margin = (high - low) * pad or abs(high) * pad or 1.0
+    return (low - margin, high + margin)
+
+
+def band_regions(
+    bands: Sequence[BandRegion], y_range: tuple[float, float]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Shaded rectangles across the plot for `bands`, behind the data, and the annotations
+    naming each band's threshold at the right edge. Open ends stop at `y_range`'s edge, so the
+    caller sets the y axis to that range (`figure(..., yaxis={"range": ...})`)."""
+    low, high = y_range
+    shapes: list[dict[str, Any]] = []
+    notes: list[dict[str, Any]] = []
+    for band in bands:
+        colour = BAND_COLOURS.get(band.kind, MUTED)
+        y0 = low if band.lower is None else max(low, band.lower)
+        y1 = high if band.upper is None else min(high, band.upper)
+        if y1 <= y0:
+            continue  # the band lies wholly outside the values shown
+        shapes.append(
+            {
+                "type": "rect", "xref": "paper", "yref": "y", "x0": 0, "x1": 1,
+                "y0": y0, "y1": y1, "fillcolor": colour, "opacity": BAND_OPACITY,
+                "line": {"width": 0}, "layer": "below", "name": band.label,
+            }
+        )  # fmt: skip
+        if band.at is not None and low <= band.at <= high:
+            notes.append(
+                {
+                    "xref": "paper", "yref": "y", "x": 1, "y": band.at, "xanchor": "right",
+                    "yanchor": "bottom" if band.at == y0 else "top", "text": band.label,
+                    "showarrow": False, "font": {"size": 10, "color": colour},
+                }
+            )  # fmt: skip
+    return shapes, notes
+
+
 def figure(
     data: Sequence[Trace],
     *,
@@ -114,10 +185,13 @@ def figure(
     legend: bool = False,
     shapes: Sequence[dict[str, Any]] = (),
     margin: dict[str, int] | None = None,
+    description: str | None = None,
     **layout: Any,
 ) -> Figure:
     """A figure with Keel's layout: transparent background, small margins, an optional title,
-    axis titles, a horizontal legend below the plot when there is one."""
+    axis titles, a horizontal legend below the plot when there is one. `description` is the
+    figure's text alternative beyond its data (static/js/charts.js shows it with the data
+    table under the chart and reads it out as the chart's label)."""
     base: dict[str, Any] = {
         "height": height,
         "margin": margin or {"l": 50, "r": 10, "t": 30 if title else 10, "b": 40},
@@ -140,7 +214,10 @@ def figure(
             base[key] = {**base[key], **value}
         else:
             base[key] = value
-    return {"data": list(data), "layout": base}
+    result: Figure = {"data": list(data), "layout": base}
+    if description:
+        result["description"] = description
+    return result
 
 
 def sparkline(labels: Sequence[str], y: Sequence[float | None]) -> Figure:

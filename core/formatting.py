@@ -26,3 +26,15 @@ def signed(value: Decimal | None, places: str = "0.1") -> str:
         return "–"
     rounded = value.quantize(Decimal(places), rounding=ROUND_HALF_UP)
     return f"+{rounded}" if rounded > 0 else f"{rounded}".replace("-", "−")
+
+
+def seconds_text(seconds: Decimal | None, *, signed: bool = False) -> str:
+    """A duration in whole seconds, the unit SLAs write time bounds in: 1234.6 → "1,235 s";
+    `signed` for a change: "+12 s", "−12 s", "±0 s". Undefined shows as an en dash."""
+    if seconds is None:
+        return "–"
+    whole = seconds.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    if not signed:
+        return f"{whole:,} s"
+    sign = "+" if whole > 0 else "−" if whole < 0 else "±"
+    return f"{sign}{abs(whole):,} s"

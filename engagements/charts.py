@@ -43,10 +43,12 @@ def volume_figure(found: selectors.ForecastVsActual) -> Figure:
                 hovertemplate="%{x}: %{y:,} contacts<extra>forecast</extra>",
             ),
         ],
-        height=260,
+        height=280,
+        title="Contacts per month: forecast and actual",
+        x_title="Month",
         y_title="contacts",
         legend=True,
-        margin={"l": 55, "r": 10, "t": 10, "b": 40},
+        margin={"l": 55, "r": 10, "t": 30, "b": 40},
         yaxis={"rangemode": "tozero"},
     )
 
@@ -90,10 +92,12 @@ def score_figure(columns: list[ColumnView]) -> Figure:
     )
     return charts.figure(
         [median, evaluators],
-        height=280,
-        y_title="weighted score",
+        height=300,
+        title="Each candidate's score and its spread",
+        x_title="Candidate",
+        y_title=f"weighted score (0-{domain.SCORE_MAX})",
         legend=True,
-        margin={"l": 45, "r": 10, "t": 10, "b": 40},
+        margin={"l": 45, "r": 10, "t": 30, "b": 40},
         yaxis={"range": [0, domain.SCORE_MAX + 0.3], "dtick": 1},
     )
 
@@ -140,7 +144,12 @@ def cost_figure(view: selectors.CostView) -> Figure | None:
     if not data:
         return None
     return charts.figure(
-        data, height=300, y_title=f"{view.currency} per resolved contact", legend=True
+        data,
+        height=300,
+        title="Cost per resolved contact",
+        x_title="Month",
+        y_title=f"{view.currency} per resolved contact",
+        legend=True,
     )
 
 

@@ -79,12 +79,17 @@ class ChannelCard:
 def latest_period(
     *, viewer: Viewer, period_type: PeriodType, partner: Partner | None = None
 ) -> Period:
-    """The newest period with data (the current one when there is none yet)."""
+    """The period a scorecard opens on: the last complete one (last month, last week), so
+    that a page read on the 3rd does not show three days; or, when the newest data is older
+    than that, the newest period with data. With no data at all, the last complete period."""
+    last_complete = Period.containing(period_type, clock.today(viewer.account)).previous()
     snapshots = scope(KpiSnapshot, viewer).filter(period_type=period_type.value)
     if partner is not None:
         snapshots = snapshots.filter(partner=partner)
     newest = snapshots.aggregate(newest=Max("period_start"))["newest"]
-    return Period.containing(period_type, newest or clock.today(viewer.account))
+    if newest is not None and newest < last_complete.start:
+        return Period.containing(period_type, newest)
+    return last_complete
 
 
 def _series(snapshots: QuerySet[KpiSnapshot], key: str) -> dict[object, dict[date, Counts]]:
@@ -329,6 +334,13 @@ WEEKLY_KPIS = (
     Kpi.REOPEN,
     Kpi.NPS,
     Kpi.ATTRITION,
+)
+
+
+# On wide tables (weekly, per agent) these KPIs sit behind "Show more columns", so that the
+# table fits a laptop's 1366 px: the quality and service KPIs an SLA usually governs stay.
+MORE_COLUMNS = frozenset(
+    {Kpi.FRT, Kpi.ESCALATION, Kpi.ESCALATION_L1, Kpi.REOPEN, Kpi.NPS, Kpi.CES, Kpi.ATTRITION}
 )
 
 

@@ -10,7 +10,9 @@ rows (docs/ARCHITECTURE.md, "Floors").
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
+from decimal import Decimal
 from typing import Any, Protocol
 
 from kpis.periods import PeriodType
@@ -75,3 +77,48 @@ def scorecard_panels(viewer: Any, partner: Any, period: Any) -> dict[str, Any]:
     for panel in _panels.values():
         context.update(panel(viewer, partner, period))
     return context
+
+
+# KPI BANDS
+# ------------------------------------------------------------------------------
+# A KPI's trend draws the bands the partner's SLA sets for it (bonus, base, remediation,
+# penalty) behind the line. The SLA lives above `kpis`, so it registers a provider: a function
+# of (viewer, partner, period) returning every governed KPI's bands in one read, keyed by
+# (channel, KPI), bounds in the unit people read (percent as 0-100, seconds).
+
+
+@dataclass(frozen=True)
+class KpiBand:
+    """One band of a governed KPI: `lower` to `upper` in display units (None: open)."""
+
+    name: str  # "Base", or a custom band's own name
+    kind: str  # bonus, base, remediation, penalty, custom
+    lower: Decimal | None
+    upper: Decimal | None
+
+
+BandsKey = tuple[str, str]  # channel, KPI
+BandProvider = Callable[[Any, Any, Any], dict[BandsKey, tuple[KpiBand, ...]]]
+
+_band_providers: dict[str, BandProvider] = {}
+
+
+def register_band_provider(name: str, provider: BandProvider) -> None:
+    """Register (or replace) a provider of KPI bands; idempotent across `ready()` calls."""
+    _band_providers[name] = provider
+
+
+def kpi_bands(viewer: Any, partner: Any, period: Any) -> dict[BandsKey, tuple[KpiBand, ...]]:
+    """Every registered provider's bands for `partner` in `period`, lowest values first,
+    keyed by (channel, KPI); `bands_for` reads one KPI out of it."""
+    result: dict[BandsKey, tuple[KpiBand, ...]] = {}
+    for provider in _band_providers.values():
+        result.update(provider(viewer, partner, period))
+    return result
+
+
+def bands_for(
+    bands: dict[BandsKey, tuple[KpiBand, ...]], channel: str, kpi: str
+) -> tuple[KpiBand, ...]:
+    """The bands of one KPI on one channel (none when no SLA governs it)."""
+    return bands.get((channel, kpi), ())

@@ -27,6 +27,7 @@ from partners.mixins import ActionView, DomainFormMixin, ViewerRequiredMixin, pa
 from partners.models import Agent, Channel, Partner
 
 PROBLEMS_ON_PAGE = 200
+AGENTS_ON_PAGE = 100  # the agent scorecard: flags and sort cover all agents, a page shows 100
 
 
 # IMPORTS
@@ -283,6 +284,8 @@ class AgentScorecardView(PartnerScorecardMixin, TemplateView):
             min_sample=data.get("min_sample") or DEFAULT_MIN_SAMPLE,
         )
         query = self.request.GET.copy()
+        query.pop("page", None)
+        page_query = query.urlencode()  # the pages keep the sort
         for key in ("sort", "desc"):
             query.pop(key, None)
         context.update(
@@ -290,7 +293,10 @@ class AgentScorecardView(PartnerScorecardMixin, TemplateView):
             period=period,
             form=form,
             scorecard=scorecard,
+            page=paginate(self.request, scorecard.rows, AGENTS_ON_PAGE),  # type: ignore[arg-type]
+            page_query=page_query,
             kpis=CONTACT_KPIS,
+            more_columns=selectors.MORE_COLUMNS,
             definitions={k: DEFINITIONS[k].definition for k in CONTACT_KPIS},
             query=query.urlencode(),
             links=_period_links(period),
@@ -317,12 +323,14 @@ class AgentKpiView(ViewerRequiredMixin, TemplateView):
         form = PeriodForm(self.request.GET or None)
         period = form.period_or(_default_period(self.viewer, agent.partner, self.request))
         trends = selectors.agent_trends(viewer=self.viewer, agent=agent, period=period)
+        # The SLA's bands (a higher floor, through kpis.sources): one read for every chart.
+        bands = sources.kpi_bands(self.viewer, agent.partner, period)
         figures = {}
         for trend in trends:
             for kpi in CONTACT_KPIS:
                 title = f"{DEFINITIONS[kpi].label} · {Channel(trend.channel).label}"
                 figures[f"trend-{trend.channel}-{kpi}"] = charts.trend(
-                    kpi, trend.series(kpi), title
+                    kpi, trend.series(kpi), title, sources.bands_for(bands, trend.channel, kpi)
                 )
         context.update(
             agent=agent,
@@ -355,6 +363,7 @@ class WeeklyScorecardView(ViewerRequiredMixin, TemplateView):
             form=form,
             rows=rows,
             kpis=selectors.WEEKLY_KPIS,
+            more_columns=selectors.MORE_COLUMNS,
             links={
                 "previous": f"?start={week.previous().start}",
                 "next": f"?start={week.next().start}",

@@ -6,12 +6,11 @@ from typing import TYPE_CHECKING
 
 from core import charts
 from core.charts import Figure, Trace
-from kpis.domain import Unit
 
 if TYPE_CHECKING:
     from sla.design import Design
 
-AXIS_TITLE = {Unit.PERCENT: "%", Unit.SECONDS: "seconds", Unit.SCORE: "NPS", Unit.POINTS: "1-7"}
+AXIS_TITLE = charts.AXIS_UNITS  # one title per unit across Keel: times in seconds
 
 
 def distribution_figure(design: Design) -> Figure:
@@ -35,9 +34,17 @@ def distribution_figure(design: Design) -> Figure:
     }
     return charts.figure(
         [box],
-        x_title=AXIS_TITLE[design.kpi.unit],
+        title=f"{design.kpi.label}: each pilot week",
+        x_title=f"{design.kpi.label} ({AXIS_TITLE[design.kpi.unit]})",
+        description=(
+            "Dashed lines: the suggested band bounds, "
+            + ", ".join(str(charts.number(cut)) for cut in cuts)
+            + "."
+            if cuts
+            else None
+        ),
         shapes=[charts.threshold(charts.number(cut), axis="x") for cut in cuts],
-        margin={"l": 30, "r": 10, "t": 10, "b": 40},
+        margin={"l": 30, "r": 10, "t": 30, "b": 40},
         xaxis={"zeroline": False},
         yaxis={"visible": False},
     )

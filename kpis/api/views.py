@@ -93,7 +93,10 @@ PERIOD_PARAMETERS = [
     OpenApiParameter(
         "period_start",
         OpenApiTypes.DATE,
-        description="First day of the period; default: the newest period with data",
+        description=(
+            "First day of the period; default: the last complete period, or the newest "
+            "period with data when that is older"
+        ),
     ),
 ]
 

@@ -8,19 +8,10 @@ from django import template
 from django.utils.html import escape, json_script
 from django.utils.safestring import mark_safe
 
-from core.formatting import as_percent, percent_text
+from core.formatting import as_percent, percent_text, seconds_text
 from kpis.domain import DEFINITIONS, Kpi, KpiValue, Unit, improved
 
 register = template.Library()
-
-
-def _duration(seconds: Decimal) -> str:
-    total = int(seconds.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    return f"{minutes}m {secs:02d}s"
 
 
 def format_kpi(kpi: Kpi, value: Decimal | None) -> str:
@@ -30,7 +21,7 @@ def format_kpi(kpi: Kpi, value: Decimal | None) -> str:
     if unit is Unit.PERCENT:
         return percent_text(value)
     if unit is Unit.SECONDS:
-        return _duration(value)
+        return seconds_text(value)
     if unit is Unit.SCORE:
         return f"{value.quantize(Decimal(1), rounding=ROUND_HALF_UP):+}"
     return str(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
@@ -38,7 +29,8 @@ def format_kpi(kpi: Kpi, value: Decimal | None) -> str:
 
 @register.filter
 def kpi(value: KpiValue | None) -> str:
-    """A KPI value in its unit: 91.2 %, 4m 05s, +32, 2.41."""
+    """A KPI value in its unit: 91.2 %, 245 s (times in seconds, as SLAs write them), +32,
+    2.41."""
     if value is None:
         return "–"
     return format_kpi(value.kpi, value.value)
@@ -63,7 +55,7 @@ def kpi_delta(delta: Decimal | None, kpi_name: Kpi | str) -> str:
     if unit is Unit.PERCENT:
         return f"{sign}{as_percent(magnitude)} pp"
     if unit is Unit.SECONDS:
-        return f"{sign}{_duration(magnitude)}"
+        return seconds_text(delta, signed=True)
     if unit is Unit.SCORE:
         return f"{sign}{magnitude.quantize(Decimal(1), rounding=ROUND_HALF_UP)}"
     return f"{sign}{magnitude.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"

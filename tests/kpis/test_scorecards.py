@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.db import connection
@@ -12,7 +12,7 @@ from django.urls import reverse
 from kpis.domain import Kpi
 from kpis.models import KpiSnapshot
 from kpis.periods import Period, PeriodType
-from kpis.selectors import agent_scorecard, channel_scorecard, weekly_scorecard
+from kpis.selectors import agent_scorecard, channel_scorecard, latest_period, weekly_scorecard
 from partners.models import Membership
 from partners.scoping import viewer_for_membership
 from tests.factories.partners import AgentFactory, TeamFactory
@@ -82,6 +82,55 @@ def test_channel_scorecard_defaults_to_the_newest_period_with_data(
         login(buyer_pm).get(reverse("kpis:scorecard-channels", args=[world.harbor.pk])).content
     )
     assert b"October 2026" in content
+
+
+@pytest.mark.parametrize(
+    ("today", "period_type", "newest", "expected"),
+    [
+        # the month's first day: last month, complete, not one day of this month
+        (date(2026, 11, 1), PeriodType.MONTH, date(2026, 11, 1), date(2026, 10, 1)),
+        # the 3rd: still last month, though this month has data
+        (date(2026, 11, 3), PeriodType.MONTH, date(2026, 11, 1), date(2026, 10, 1)),
+        # the newest data is older than last month: the newest period with data
+        (date(2026, 11, 3), PeriodType.MONTH, date(2026, 8, 1), date(2026, 8, 1)),
+        # a Wednesday: last week (Monday to Sunday)
+        (date(2026, 11, 18), PeriodType.WEEK, date(2026, 11, 16), date(2026, 11, 9)),
+        # a quarter's first day: last quarter
+        (date(2027, 1, 1), PeriodType.QUARTER, date(2027, 1, 1), date(2026, 10, 1)),
+        # no data at all: the last complete period
+        (date(2026, 11, 3), PeriodType.MONTH, None, date(2026, 10, 1)),
+    ],
+)
+def test_scorecards_default_to_the_last_complete_period(
+    buyer_pm, world, time_machine, today, period_type, newest, expected
+):
+    time_machine.move_to(datetime.combine(today, time(10, 30), tzinfo=UTC), tick=False)
+    if newest is not None:
+        snap(world.harbor, Period(period_type, newest), **csat(10, 9))
+    period = latest_period(
+        viewer=viewer_of(buyer_pm), period_type=period_type, partner=world.harbor
+    )
+    assert period == Period(period_type, expected)
+
+
+@pytest.mark.parametrize("url_name", ["kpis:scorecard-channels", "kpis:scorecard-agents"])
+def test_scorecard_pages_open_on_last_month_on_the_first_of_the_month(
+    login, buyer_pm, world, time_machine, url_name
+):
+    time_machine.move_to(datetime(2026, 11, 1, 10, 30, tzinfo=UTC), tick=False)
+    snap(world.harbor, Period(PeriodType.MONTH, date(2026, 11, 1)), **csat(10, 9))
+    snap(world.harbor, MONTH, **csat(10, 9))
+    content = login(buyer_pm).get(reverse(url_name, args=[world.harbor.pk])).content.decode()
+    assert "October 2026" in content
+    assert "November 2026" not in content
+
+
+def test_one_agents_page_opens_on_last_month(login, buyer_pm, world, time_machine):
+    time_machine.move_to(datetime(2026, 11, 2, 10, 30, tzinfo=UTC), tick=False)
+    agent = AgentFactory(partner=world.harbor, team=world.harbor_team)
+    snap(world.harbor, Period(PeriodType.MONTH, date(2026, 11, 1)), agent=agent, **csat(10, 9))
+    content = login(buyer_pm).get(reverse("kpis:agent-scorecard", args=[agent.pk])).content
+    assert b"the 12 months to October 2026" in content
 
 
 def test_thin_samples_are_marked_not_judged(buyer_pm, world):
@@ -294,3 +343,25 @@ def test_agent_page_query_count_is_constant_over_history(login, buyer_pm, world)
         snap(world.harbor, period, agent=agent, **csat(40, 30))
         snap(world.harbor, period, agent=agent, channel="email", **csat(40, 30))
     assert _count(client, url, {"period": "month", "start": "2026-10-01"}) == one
+
+
+def test_the_agent_scorecard_pages_a_large_roster_and_keeps_the_sort(login, buyer_pm, world):
+    _grow(world, 130)
+    url = reverse("kpis:scorecard-agents", args=[world.harbor.pk])
+    params = {"period": "month", "start": "2026-10-01", "sort": "csat", "desc": "on"}
+    content = login(buyer_pm).get(url, params).content.decode()
+    assert content.count('href="/agents/') == 100
+    assert "Page 1 of 2" in content
+    assert "sort=csat&amp;desc=on&amp;page=2" in content
+    second = login(buyer_pm).get(url, {**params, "page": 2}).content.decode()
+    assert "Page 2 of 2" in second
+    assert second.count('href="/agents/') == 30
+
+
+def test_wide_tables_put_less_important_kpis_behind_a_toggle(login, buyer_pm, world):
+    week = Period(PeriodType.WEEK, date(2026, 11, 16))
+    snap(world.harbor, week, **csat(10, 8))
+    content = login(buyer_pm).get(reverse("kpis:weekly"), {"start": "2026-11-16"}).content.decode()
+    assert 'id="weekly-more-columns"' in content
+    assert '<th scope="col" class="num col-more">NPS</th>' in content
+    assert '<th scope="col" class="num">CSAT</th>' in content

@@ -814,7 +814,8 @@ def test_the_distribution_figure_plots_each_week_and_the_suggested_bounds(
     assert box["customdata"][0] == ["2025-W02 (06 Jan)", 100]
     bounds = sorted({round(float(b.lower), 2) for b in expected_bands() if b.lower is not None})
     assert [shape["x0"] for shape in figure["layout"]["shapes"]] == bounds
-    assert figure["layout"]["xaxis"]["title"]["text"] == "%"
+    assert figure["layout"]["xaxis"]["title"]["text"] == "CSAT (%)"
+    assert figure["layout"]["title"]["text"] == "CSAT: each pilot week"
 
 
 def test_using_the_suggested_bands_replaces_the_slas_bands(login, buyer_pm, pilot, sla):

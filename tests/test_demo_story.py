@@ -15,6 +15,7 @@ reports all that failed on the day.
 
 from __future__ import annotations
 
+import re
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,16 +32,20 @@ from django.urls import reverse
 from calibration import domain as calibration_domain
 from calibration.models import CalibrationSession, QaEvaluation, Score, SessionStatus, Side
 from core import clock
+from core.formatting import percent_text
 from core.scoping import Viewer
 from demo import accounts as demo
 from demo import kpis as kpi_demo
 from engagements import selectors as engagement_selectors
 from engagements.models import EngagementStage, Selection, SelectionStatus
+from home.selectors import last_complete_quarter
 from kpis.models import AggregateReport, Interaction, KpiSnapshot
 from kpis.periods import Period, PeriodType
 from partners.models import Account, Agent, InteractionType, Membership, Partner, User
 from partners.scoping import viewer_for_membership
 from partners.selectors import partner_rosters
+from sla.currency import minor_digits
+from sla.domain import format_money
 from sla.models import (
     RateLine,
     RemediationPlan,
@@ -510,6 +515,60 @@ def cost_per_resolved_contact_on_the_partner_pages(s: Seeded) -> None:
         assert "Cost per resolved contact" in html
 
 
+def the_qbr_agrees_with_the_pages_it_draws_on(s: Seeded) -> None:
+    """The last complete quarter's QBR, partner by partner: its money is what the settlement
+    pages say, its cost per resolved contact what the cost page says, its calibration
+    agreement what each revealed session's page says."""
+    client = Client()
+    client.force_login(s.pm.user)
+    quarter = last_complete_quarter(s.pm)
+    reviews = client.get(reverse("home:qbr-quarter", args=[quarter.year, quarter.number]))
+    settled = [r for r in reviews.context["reviews"] if r.settled]
+    assert {r.partner.name for r in settled} == set(NORTHWIND)
+    compared = {"settlements": 0, "months of cost": 0, "sessions": 0}
+    for review in settled:
+        qbr = page_text(
+            client.get(
+                reverse("home:qbr-partner", args=[quarter.year, quarter.number, review.partner.pk])
+            )  # fmt: skip
+        )
+        for settlement in review.settled:
+            digits = minor_digits(settlement.currency)
+            page = page_text(client.get(reverse("sla:settlement-detail", args=[settlement.pk])))
+            for name in ("invoice_total", "credit_total", "net"):
+                figure = format_money(getattr(settlement, name), settlement.currency, digits)
+                assert figure in page, (settlement, name, figure)
+                assert figure in qbr, (settlement, name, figure)
+            compared["settlements"] += 1
+        costs = client.get(reverse("engagements:costs", args=[review.partner.pk])).context["cost"]
+        for month in review.months:
+            ours = review.cost.totals.get(month) if review.cost else None
+            if ours is None:
+                continue
+            theirs = costs.totals[month]
+            assert (theirs.loaded, theirs.resolved, theirs.per_resolved) == (
+                ours.loaded, ours.resolved, ours.per_resolved,
+            ), (review.partner, month)  # fmt: skip
+            assert costs.money(ours.per_resolved) in qbr
+            compared["months of cost"] += 1
+        for point in review.sessions:
+            session = point.session
+            page = page_text(client.get(reverse("calibration:session-detail", args=[session.pk])))
+            agreement = percent_text(session.agreement)
+            assert agreement in page, (session, agreement)
+            assert agreement in qbr, (session, agreement)
+            compared["sessions"] += 1
+    assert compared["settlements"] >= 9, compared
+    assert compared["months of cost"] >= 9, compared
+    assert compared["sessions"] >= 3, compared
+
+
+def page_text(response) -> str:
+    """A page as a reader sees it: scripts and tags dropped, whitespace folded."""
+    body = re.sub(r"<script.*?</script>", " ", response.content.decode(), flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
+
+
 CHAPTERS: list[Callable[[Seeded], None]] = [
     the_programme_three_partners_about_300_agents,
     each_demo_user_lands_where_the_readme_says,
@@ -524,4 +583,5 @@ CHAPTERS: list[Callable[[Seeded], None]] = [
     the_selection_chose_harborline_over_the_cheapest_headline,
     meridian_drifts_out_of_its_scope,
     cost_per_resolved_contact_on_the_partner_pages,
+    the_qbr_agrees_with_the_pages_it_draws_on,
 ]

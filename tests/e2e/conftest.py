@@ -67,17 +67,19 @@ def console_errors(page):
 @pytest.fixture
 def accessibility_problems():
     """accessibility_problems(page) -> one line per axe-core rule the page breaks (axe-core
-    ships inside axe-playwright-python: nothing is downloaded)."""
+    ships inside axe-playwright-python: nothing is downloaded). `impacts` keeps only the
+    rules of those impacts, e.g. ("serious", "critical")."""
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
 
-    def check(page) -> list[str]:
+    def check(page, impacts: tuple[str, ...] | None = None) -> list[str]:
         results = axe.run(page)
         return [
             f"{v['id']} ({v['impact']}): {v['help']} at "
             + ", ".join(" ".join(node["target"]) for node in v["nodes"][:3])
             for v in results.response["violations"]
+            if impacts is None or v["impact"] in impacts
         ]
 
     return check

@@ -95,6 +95,42 @@ ROLES = {
 }
 
 
+def _rendered(page, selector: str) -> bool:
+    """Whether Plotly drew the chart in `selector` (its SVG is in the page)."""
+    return page.locator(f"{selector} .main-svg").count() > 0
+
+
+# What each role's landing page must answer at a glance, on the seeded demo.
+HOME_CHECKS: dict[str, Callable[..., None]] = {
+    "pm@northwind.example": lambda page: (
+        _contains(page, "section.standing-grid", "Meridian Contact", "Since last month", "Week:"),
+        _contains(page, "section.early-warnings", "Meridian Contact", "at stake"),
+        _contains(page, "section.attention", "Needs you this week"),
+    ),
+    "exec@northwind.example": lambda page: _contains(
+        page, "table.portfolio", "Harborline Support", "Meridian Contact", "Lotus CX Services"
+    ),
+    "reviewer@northwind.example": lambda page: (
+        _contains(page, "main", "Your alignment", "Your agreement and bias, session by session"),
+        _assert(_rendered(page, "#reviewer-trend"), "the reviewer's trend chart is drawn"),
+    ),
+    "lead@harborline.example": lambda page: _contains(
+        page, "section.partner-work", "Remediation plans of Harborline Support"
+    ),
+}
+
+
+def _contains(page, selector: str, *texts: str) -> None:
+    """Each text is shown in `selector` (compared without case: CSS may upper-case it)."""
+    shown = page.locator(selector).first.inner_text().lower()
+    for text in texts:
+        assert text.lower() in shown, (selector, text)
+
+
+def _assert(condition: bool, what: str) -> None:
+    assert condition, what
+
+
 @pytest.mark.parametrize("email", list(ROLES))
 def test_each_roles_pages_pass_axe_with_a_clean_console(
     email, seeded, live_server, page, console_errors, accessibility_problems
@@ -110,6 +146,8 @@ def test_each_roles_pages_pass_axe_with_a_clean_console(
         response = page.goto(live_server.url + PAGES[name](seeded))
         assert response is not None
         assert response.status == 200, (name, response.status)
+        if name == "home":
+            HOME_CHECKS[email](page)
         problems = accessibility_problems(page, impacts=SERIOUS)
         problems += [f"console: {error}" for error in console_errors]
         if problems:

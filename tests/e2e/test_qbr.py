@@ -3,9 +3,12 @@ prints it: no navigation on paper, each partner under a title line of its own.""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 
 import pytest
+from pypdf import PdfReader
 
 from core import clock
 from demo import accounts as demo
@@ -66,12 +69,26 @@ def test_an_executive_reads_and_prints_the_last_quarters_review(
     assert "3,600.00 USD" in money  # net to pay
     assert accessibility_problems(page) == []
 
+    # Every table downloads as CSV: the money table opens in Python's csv module.
+    with page.expect_download() as download:
+        harborline.get_by_role("link", name="CSV of Harborline Support's settlements").click()
+    with open(download.value.path(), newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    assert rows[0][:4] == ["partner", "month", "contract", "currency"]
+    assert rows[1][4:6] == ["4000.00", "400.00"]
+
     page.emulate_media(media="print")
     assert not page.locator("header.topbar").is_visible()
     assert not page.get_by_role("button", name="Print or save as PDF").is_visible()
     title = harborline.locator(".print-only")
     assert title.is_visible()
     assert f"Harborline Support · Q{number} {quarter_settled.start.year}" in title.inner_text()
+    # Printed to PDF: the first page carries the review's title and no navigation.
+    first = PdfReader(io.BytesIO(page.pdf(format="A4"))).pages[0].extract_text()
+    assert f"Quarterly business review: Q{number} {quarter_settled.start.year}" in first
+    assert "Northwind Retail" in first
+    for link in ("Scorecards", "Settlements", "Skip to content", "Print or save as PDF"):
+        assert link not in first
     assert console_errors == []
 
 

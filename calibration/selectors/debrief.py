@@ -141,6 +141,36 @@ class DebriefItem:
         return self.alignment.beyond_tolerance
 
 
+@dataclass(frozen=True)
+class DebriefSection:
+    """One interaction as the debrief page folds it: a one-line summary (scores, gap,
+    agreement, disagreements still open and resolved), unfolded when it still needs the room's
+    attention: a disagreement without an outcome item or note, or a gap beyond tolerance."""
+
+    d: DebriefItem
+    inputs: Sequence[object]  # the facilitator's consensus inputs, in the rubric's order
+    open_disagreements: int  # the item's disagreements still waiting (`open_disagreements`)
+
+    @property
+    def disagreements(self) -> int:
+        return sum(1 for row in self.d.rows if row.disagrees)
+
+    @property
+    def resolved_disagreements(self) -> int:
+        return max(self.disagreements - self.open_disagreements, 0)
+
+    @property
+    def disagreements_text(self) -> str:
+        if not self.disagreements and not self.open_disagreements:
+            return "no disagreement"
+        still, settled = self.open_disagreements, self.resolved_disagreements
+        return f"disagreements: {still} open, {settled} resolved"
+
+    @property
+    def unfolded(self) -> bool:
+        return self.open_disagreements > 0 or self.d.beyond_tolerance
+
+
 def _side_value(criterion: domain.Criterion, sheets: Sequence[Sheet]) -> SideValue:
     answers = [sheet[criterion.key].value for sheet in sheets]
     return SideValue(

@@ -8,6 +8,7 @@ Scores reach these pages through `calibration.selectors`, which read them throug
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -34,20 +35,23 @@ from partners.models import Role
 
 def debrief_context(viewer: Viewer, session: CalibrationSession, runs: bool) -> dict[str, Any]:
     """The session page's debrief, once the scores are revealed: the summary, each
-    interaction's rows with the consensus inputs, the disagreements still waiting (with the
-    facilitator's forms when `runs`), the outcome items and notes."""
+    interaction's rows with the consensus inputs and how many of its disagreements are still
+    open, the disagreements still waiting (with the facilitator's forms when `runs`), the
+    outcome items and notes."""
     outcomes = selectors.session_outcomes(viewer, session)
     open_for_outcomes = session.status == SessionStatus.REVEALED
     pending = services.open_disagreements(session) if open_for_outcomes else []
     debrief = selectors.debrief(viewer, session)
+    still_open = Counter(d.item.pk for d in pending)
     return {
         "debrief": [
-            (
+            selectors.DebriefSection(
                 d,
                 [
                     answer_input(r.criterion, f"c{r.criterion.pk}", r.consensus, r.has_consensus)
                     for r in sorted(d.rows, key=lambda r: r.criterion.position)
                 ],
+                still_open[d.item.pk],
             )
             for d in debrief
         ],

@@ -37,6 +37,21 @@ class BoardColumn:
 
 
 @dataclass(frozen=True)
+class PartnerPlans:
+    """One partner's plans on the board: overdue and open ones (soonest due first) to read,
+    the closed ones (latest first) to fold away."""
+
+    partner: Partner
+    overdue: list[RemediationPlan]
+    open: list[RemediationPlan]
+    closed: list[RemediationPlan]
+
+    @property
+    def count(self) -> int:
+        return len(self.overdue) + len(self.open) + len(self.closed)
+
+
+@dataclass(frozen=True)
 class PlanBoard:
     columns: list[BoardColumn]
     today: date
@@ -45,15 +60,26 @@ class PlanBoard:
     def count(self) -> int:
         return sum(len(c.plans) for c in self.columns)
 
-    def by_partner(self) -> list[tuple[Partner, list[RemediationPlan]]]:
-        """Open plans (overdue first) grouped by partner, partners by name."""
-        groups: dict[int, tuple[Partner, list[RemediationPlan]]] = {}
+    @property
+    def shown(self) -> set[str]:
+        """The columns the board shows (all of them unless filtered by status)."""
+        return {c.key for c in self.columns}
+
+    def by_partner(self) -> list[PartnerPlans]:
+        """The board's plans grouped by partner, partners by name; no query."""
+        groups: dict[int, dict[str, list[RemediationPlan]]] = {}
+        partners: dict[int, Partner] = {}
         for column in self.columns:
-            if column.key == CLOSED:
-                continue
             for plan in column.plans:
-                groups.setdefault(plan.partner_id, (plan.partner, []))[1].append(plan)
-        return sorted(groups.values(), key=lambda g: g[0].name)
+                partners.setdefault(plan.partner_id, plan.partner)
+                lists = groups.setdefault(plan.partner_id, {key: [] for key, _ in BOARD_COLUMNS})
+                lists[column.key].append(plan)
+        return [
+            PartnerPlans(partners[pk], lists[OVERDUE], lists[OPEN], lists[CLOSED])
+            for pk, lists in sorted(
+                groups.items(), key=lambda g: (partners[g[0]].name.casefold(), g[0])
+            )
+        ]
 
 
 def plans_board(

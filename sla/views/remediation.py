@@ -1,6 +1,6 @@
-"""HTML views for remediation plans: the board (open, overdue, closed recently) and one
-plan, which program managers and partner QA leads edit. Thin: `sla.selectors` reads,
-`sla.services` writes, `partners.scoping` decides what is visible."""
+"""HTML views for remediation plans: the board (per partner: overdue, open, and closed recently
+folded away) and one plan, which program managers and partner QA leads edit. Thin:
+`sla.selectors` reads, `sla.services` writes, `partners.scoping` decides what is visible."""
 
 from __future__ import annotations
 
@@ -34,7 +34,14 @@ class RemediationBoardView(ViewerRequiredMixin, TemplateView):
             partner=form.value("partner"),
             today=context["today"],
         )
-        context.update(form=form, board=board, closed_days=selectors.CLOSED_RECENTLY_DAYS)
+        context.update(
+            form=form,
+            board=board,
+            groups=board.by_partner(),
+            # Asked for the closed plans: they show unfolded.
+            expand_closed=board.shown == {selectors.CLOSED},
+            closed_days=selectors.CLOSED_RECENTLY_DAYS,
+        )
         return context
 
 

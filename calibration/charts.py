@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
 from calibration.models import SessionReviewer
 from calibration.selectors import PartnerOverview
 from core import charts
@@ -10,27 +14,31 @@ from core.charts import Figure
 BIAS_COLOUR = "#a86800"
 
 
-def alignment_trend(row: PartnerOverview) -> Figure:
-    """Agreement (%) and bias (score points, partner minus buyer) of each revealed session of
-    a partner, by due date: agreement on the left axis, bias on the right."""
-    x = [s.due_date.isoformat() for s in row.revealed]
-    agreement = [
-        None if s.agreement is None else round(float(s.agreement) * 100, 1) for s in row.revealed
-    ]
-    bias = [charts.number(s.bias, 1) for s in row.revealed]
+def _agreement_and_bias(
+    dues: Sequence[date],
+    agreements: Sequence[Decimal | None],
+    biases: Sequence[Decimal | None],
+    *,
+    names: tuple[str, str],
+    title: str,
+) -> Figure:
+    """Agreement (%) on the left axis and bias (score points) on the right, by session due
+    date."""
+    x = [due.isoformat() for due in dues]
+    agreement = [None if a is None else round(float(a) * 100, 1) for a in agreements]
     return charts.figure(
         [
             charts.line(
-                x, agreement, name="Agreement (%)",
+                x, agreement, name=names[0],
                 hovertemplate="%{x}: %{y} %<extra>agreement</extra>",
             ),
             charts.line(
-                x, bias, name="Bias (partner − buyer)", color=BIAS_COLOUR, dash="dot",
-                yaxis="y2", hovertemplate="%{x}: %{y} points<extra>bias</extra>",
+                x, [charts.number(b, 1) for b in biases], name=names[1], color=BIAS_COLOUR,
+                dash="dot", yaxis="y2", hovertemplate="%{x}: %{y} points<extra>bias</extra>",
             ),
         ],
         height=250,
-        title="Agreement and bias by session",
+        title=title,
         x_title="Session due date",
         legend=True,
         margin={"l": 45, "r": 45, "t": 30, "b": 30},
@@ -43,30 +51,21 @@ def alignment_trend(row: PartnerOverview) -> Figure:
     )  # fmt: skip
 
 
+def alignment_trend(row: PartnerOverview) -> Figure:
+    """Agreement and bias (partner minus buyer) of each revealed session of a partner."""
+    sessions = row.revealed
+    return _agreement_and_bias(
+        [s.due_date for s in sessions], [s.agreement for s in sessions],
+        [s.bias for s in sessions], names=("Agreement (%)", "Bias (partner − buyer)"),
+        title="Agreement and bias by session",
+    )  # fmt: skip
+
+
 def reviewer_trend(seats: list[SessionReviewer]) -> Figure:
-    """One reviewer's agreement with the other side (%) and bias (their score minus the other
-    side's, score points) in each of their revealed sessions, by due date."""
-    x = [s.session.due_date.isoformat() for s in seats]
-    agreement = [None if s.agreement is None else round(float(s.agreement) * 100, 1) for s in seats]
-    bias = [charts.number(s.bias, 1) for s in seats]
-    return charts.figure(
-        [
-            charts.line(
-                x, agreement, name="Your agreement (%)",
-                hovertemplate="%{x}: %{y} %<extra>agreement</extra>",
-            ),
-            charts.line(
-                x, bias, name="Your bias (you − the other side)", color=BIAS_COLOUR, dash="dot",
-                yaxis="y2", hovertemplate="%{x}: %{y} points<extra>bias</extra>",
-            ),
-        ],
-        height=230,
-        legend=True,
-        margin={"l": 45, "r": 45, "t": 10, "b": 30},
-        xaxis={"type": "date", "title": {"text": "session due"}},
-        yaxis={"title": {"text": "agreement %"}, "range": [0, 100]},
-        yaxis2={
-            "title": {"text": "bias, points"}, "overlaying": "y", "side": "right",
-            "zeroline": True, "showgrid": False,
-        },
+    """One reviewer's agreement with the other side and bias (their score minus the other
+    side's) in each of their revealed sessions."""
+    return _agreement_and_bias(
+        [s.session.due_date for s in seats], [s.agreement for s in seats],
+        [s.bias for s in seats], names=("Your agreement (%)", "Your bias (you − the other side)"),
+        title="Your agreement and bias by session",
     )  # fmt: skip

@@ -97,6 +97,10 @@ SCOPE_HEALTHY = DISCIPLINE_HEALTHY  # 95 %, as the scope page says
 PILOT_DAYS = (60, 90)
 CADENCE_HEALTHY = Decimal("0.90")
 GOVERNANCE_FTE = (Decimal(1), Decimal(2))
+# Per-agent visibility, reviewed monthly: over the last 30 days the buyer's people opened the
+# scorecards of at least a tenth of the partner's active agents (a bottom decile's worth).
+PER_AGENT_DAYS = 30
+PER_AGENT_HEALTHY = Decimal("0.10")
 
 LAYERS = (
     ("scope", "Scope", "the partner does exactly what the statement of work says"),
@@ -126,6 +130,8 @@ class HealthInputs:
     cadence_adherence: Decimal | None = None  # cadence sessions held on time / due
     governance_fte: Decimal | None = None
     previous_items: tuple[int, int] | None = None  # (carried out or dropped, all)
+    # (agents whose scorecard the buyer's people opened in the last 30 days, active agents)
+    per_agent: tuple[int, int] | None = None
     manual: dict[str, Manual] | None = None
 
 
@@ -172,6 +178,18 @@ def _scored(inputs: HealthInputs, key: str) -> tuple[bool | None, str]:
         low_fte, high_fte = GOVERNANCE_FTE
         return (low_fte <= inputs.governance_fte <= high_fte,
                 f"{inputs.governance_fte.normalize():f} FTE govern the partner")  # fmt: skip
+    if key == "per_agent":
+        if inputs.per_agent is None or inputs.per_agent[0] == 0 or inputs.per_agent[1] == 0:
+            return None, (
+                f"no agent's scorecard opened in Keel by the buyer's people in the last "
+                f"{PER_AGENT_DAYS} days: the program manager scores it"
+            )
+        opened, active = inputs.per_agent
+        seen = Decimal(opened) / Decimal(active)
+        return seen >= PER_AGENT_HEALTHY, (
+            f"the buyer's people opened {opened} of {active} active agents' scorecards in the "
+            f"last {PER_AGENT_DAYS} days ({_pct(seen)}; a tenth or more)"
+        )
     if key == "review":
         if not inputs.previous_items or inputs.previous_items[1] == 0:
             return None, "the previous quarter's review agreed no action"

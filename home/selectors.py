@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Max, Min, Q, QuerySet
@@ -37,6 +37,7 @@ from engagements.models import EngagementStage, ScopeVersion, StageKind
 from engagements.selectors import CostView, costs_by_partner, current_scope
 from engagements.viewmodels import DisciplineView, discipline_view_between
 from home.domain import (
+    PER_AGENT_DAYS,
     HealthInputs,
     Indicators,
     Layer,
@@ -47,9 +48,9 @@ from home.domain import (
 )
 from home.models import ActionItem, ItemStatus, QuarterlyReview, Side
 from kpis.domain import Counts, Kpi, kpi_values
-from kpis.models import KpiSnapshot
+from kpis.models import KpiSnapshot, ScorecardOpening
 from kpis.periods import Period, PeriodType
-from partners.models import Channel, Partner
+from partners.models import Agent, Channel, Partner
 from partners.selectors import PartnerRoster, partner_rosters
 from sla import domain as sla_domain
 from sla.currency import minor_digits
@@ -634,6 +635,20 @@ def health(viewer: Viewer, review: PartnerQuarter, records: Governance) -> list[
         .order_by("started_on")
         .first()
     )
+    window_start = records.last_day - timedelta(days=PER_AGENT_DAYS - 1)
+    opened = (
+        scope(ScorecardOpening, viewer)
+        .filter(
+            agent__partner=partner,
+            buyer_side=True,
+            opened_on__gte=window_start,
+            opened_on__lte=records.last_day,
+        )
+        .values("agent")
+        .distinct()
+        .count()
+    )
+    active = scope(Agent.objects.active_on(records.last_day), viewer).filter(partner=partner)
     closed = sum(1 for i in review.previous_items if i.status != ItemStatus.OPEN)
     manual = {
         key: Manual(bool(score.get("healthy")), str(score.get("evidence", "")))
@@ -654,6 +669,7 @@ def health(viewer: Viewer, review: PartnerQuarter, records: Governance) -> list[
             cadence_adherence=records.adherence,
             governance_fte=version.governance_fte if version else None,
             previous_items=(closed, len(review.previous_items)),
+            per_agent=(opened, active.count()),
             manual=manual,
         )
     )

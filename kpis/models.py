@@ -358,3 +358,27 @@ class KpiSnapshot(ContactCounts):
     @property
     def counts(self) -> Counts:
         return Counts(**{f: getattr(self, f) for f in COUNT_FIELDS})
+
+
+class ScorecardOpening(models.Model):
+    """Someone opened one agent's scorecard on a day (the account's): once per person, agent
+    and day. The QBR's health check reads whether the buyer's people look at per-agent
+    figures (docs/domain.md, "The seven-layer health check")."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="openings")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    buyer_side = models.BooleanField(help_text="Opened by the buyer's people, not the partner's.")
+    opened_on = models.DateField()
+
+    tenant_scope = TenantScope(account="agent__partner__account", partner="agent__partner")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent", "user", "opened_on"], name="scorecard_opening_once_a_day"
+            )
+        ]
+        indexes = [models.Index(fields=["opened_on", "buyer_side"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} opened {self.agent}'s scorecard on {self.opened_on}"

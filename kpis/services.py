@@ -20,9 +20,16 @@ from core.errors import DomainError
 from core.scoping import PERMISSION_DENIED, Viewer, ensure_in_scope, require_role
 from kpis.csvfiles import count_lines
 from kpis.importers import import_batch_file, import_records, import_stream, progress_get
-from kpis.models import ColumnMapping, ImportBatch, ImportSource, ImportStatus, UnknownAgents
+from kpis.models import (
+    ColumnMapping,
+    ImportBatch,
+    ImportSource,
+    ImportStatus,
+    ScorecardOpening,
+    UnknownAgents,
+)
 from kpis.rows import FIELDS, PRESETS, ColumnMap, Kind
-from partners.models import Account, Partner, Role
+from partners.models import Account, Agent, Partner, Role
 from partners.services import audit_record
 
 # Files with more rows than this are imported by a Celery worker; smaller ones at once.
@@ -329,3 +336,20 @@ def mapping_save(
         },
     )
     return mapping
+
+
+def scorecard_opened(*, viewer: Viewer, agent: Agent) -> None:
+    """Note that the viewer opened `agent`'s scorecard today (once a day; tokens are not
+    people and are not counted)."""
+    if viewer.user is None:
+        return
+    ensure_in_scope(agent, viewer, field="agent")
+    ScorecardOpening.objects.bulk_create(
+        [
+            ScorecardOpening(
+                agent=agent, user=viewer.user, buyer_side=viewer.partner is None,
+                opened_on=clock.today(viewer.account),
+            )
+        ],
+        ignore_conflicts=True,
+    )  # fmt: skip

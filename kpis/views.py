@@ -320,6 +320,7 @@ class AgentKpiView(ViewerRequiredMixin, TemplateView):
         agent = get_scoped_or_404(
             Agent.objects.select_related("partner", "team"), self.viewer, pk=self.kwargs["pk"]
         )
+        services.scorecard_opened(viewer=self.viewer, agent=agent)
         form = PeriodForm(self.request.GET or None)
         period = form.period_or(_default_period(self.viewer, agent.partner, self.request))
         trends = selectors.agent_trends(viewer=self.viewer, agent=agent, period=period)

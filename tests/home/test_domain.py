@@ -87,3 +87,25 @@ def test_a_layer_without_data_is_not_scored() -> None:
     layers = health_check(HealthInputs())
     assert all(layer.healthy is None for layer in layers)
     assert layers[2].evidence == "no pilot recorded in the engagement's stages"
+
+
+def test_per_agent_visibility_is_scored_from_the_scorecards_the_buyer_opened() -> None:
+    """A tenth of the active agents' scorecards opened in 30 days is a monthly review; none
+    opened in Keel leaves the layer to the program manager (the review may happen elsewhere)."""
+    from home.domain import HealthInputs, Manual, health_check
+
+    def per_agent(opened: int, active: int, manual: dict | None = None):
+        inputs = HealthInputs(per_agent=(opened, active), manual=manual)
+        return next(layer for layer in health_check(inputs) if layer.key == "per_agent")
+
+    healthy = per_agent(10, 100)
+    assert (healthy.healthy, healthy.by) == (True, "Keel")
+    assert healthy.evidence == (
+        "the buyer's people opened 10 of 100 active agents' scorecards in the last 30 days "
+        "(10.0 %; a tenth or more)"
+    )
+    assert per_agent(9, 100).healthy is False
+    assert per_agent(0, 100).healthy is None
+    manual = per_agent(0, 100, {"per_agent": Manual(True, "Reviewed in the helpdesk")})
+    assert (manual.healthy, manual.by) == (True, "program manager")
+    assert per_agent(3, 0).healthy is None

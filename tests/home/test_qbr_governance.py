@@ -132,3 +132,24 @@ def test_another_tenants_partner_is_not_found(world, outsider_pm, login, mid_nov
         reverse("home:qbr-csv", args=[2026, 4, "cadence"]), {"partner": world.harbor.pk}
     )
     assert response.status_code == 404
+
+
+def test_per_agent_visibility_counts_the_scorecards_the_buyer_opened(
+    world, buyer_pm, partner_lead, login, mid_november
+) -> None:
+    """Harbor has one active agent: the lead opening its scorecard does not count, the
+    program manager opening it twice in a day counts once, and makes the layer healthy."""
+    from kpis.models import ScorecardOpening
+
+    agent_url = reverse("kpis:agent-scorecard", args=[world.harbor_agent.pk])
+    assert login(partner_lead).get(agent_url).status_code == 200
+    layers = {layer.key: layer for layer in page(login(buyer_pm), world.harbor).context["health"]}
+    assert layers["per_agent"].healthy is None
+    client = login(buyer_pm)
+    for _ in range(2):
+        assert client.get(agent_url).status_code == 200
+    assert ScorecardOpening.objects.filter(buyer_side=True).count() == 1
+    assert ScorecardOpening.objects.filter(buyer_side=False).count() == 1
+    layers = {layer.key: layer for layer in page(client, world.harbor).context["health"]}
+    assert (layers["per_agent"].healthy, layers["per_agent"].by) == (True, "Keel")
+    assert "opened 1 of 1 active agents' scorecards" in layers["per_agent"].evidence

@@ -60,6 +60,7 @@ class HomeView(ViewerRequiredMixin, TemplateView):
                 selectors.partner_overview(viewer=viewer, partner=viewer.partner, today=today)
             )
             context["work"] = landing.partner_work(viewer, today)
+            context["grid"] = landing.standing_grid(viewer, today)
         else:
             rosters = selectors.partner_rosters(viewer=viewer, today=today)
             context["rosters"] = rosters

@@ -319,3 +319,17 @@ def test_the_reviewers_trend_costs_one_query_however_long(
     with CaptureQueriesContext(connection) as two:
         assert len(reviewer_trend(reviewer)) == 2
     assert len(one) == len(two) == 1
+
+
+def test_a_partner_lead_sees_where_their_own_partner_stands(
+    world, partner_lead, login, tenth
+) -> None:
+    """The grid on a partner's home holds that partner's KPIs only, without the buyer's
+    approvals."""
+    chat_contract(world.harbor, contacts=3000, csat_positive=700)
+    chat_contract(world.pacific, contacts=6000, csat_positive=700)
+    response = login(partner_lead).get(reverse("home:home"))
+    assert [p for p, _ in response.context["grid"].partners] == [world.harbor]
+    page = response.content.decode()
+    assert "Where Harbor Support stands against its SLA" in page
+    assert "Settlements waiting for approval" not in page

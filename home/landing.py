@@ -40,10 +40,6 @@ from sla.models import (
     SettlementStatus,
 )
 
-# The grid's columns, outcome KPIs first; other governed KPIs follow by name.
-GOVERNABLE_ORDER = ("csat", "fcr", "sla", "frt", "aht", "escalation", "reopen", "nps", "qa",
-                    "calibration")  # fmt: skip
-
 # How far ahead the program manager sees calibration sessions coming due.
 SESSIONS_AHEAD = timedelta(days=7)
 
@@ -206,11 +202,8 @@ def standing_grid(viewer: Viewer, today: date) -> Grid:
                 cell.week = WeekMove(this_week, delta, improved(Kpi(kpi), delta))
         cells[(partner_id, channel)][kpi] = cell
     governed = {kpi for (_, _, kpi) in statuses}
-    columns = [(k, sla_domain.governable(k).label) for k in GOVERNABLE_ORDER if k in governed]
-    columns += sorted(
-        ((k, sla_domain.governable(k).label) for k in governed - set(GOVERNABLE_ORDER)),
-        key=lambda column: column[1],
-    )
+    # One column per governed KPI, in the order of the KPI definitions (CSAT, FCR, ...).
+    columns = [(k, g.label) for k, g in sla_domain.GOVERNABLE.items() if k in governed]
     order = {channel: i for i, channel in enumerate(Channel.values)}
     rows = [
         GridRow(

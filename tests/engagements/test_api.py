@@ -29,7 +29,7 @@ from partners.models import Membership, Partner, User
 from partners.scoping import viewer_for_membership
 from sla.evaluation import evaluate_contract_month, month_of
 from tests.factories.api import error, token_for
-from tests.factories.engagements import bid, line
+from tests.factories.engagements import MIX, bid, line, make_scope
 from tests.factories.sla import make_contract, month_snapshot
 
 SCOPES = "/api/v1/scopes/"
@@ -39,14 +39,6 @@ STAGES = "/api/v1/engagement-stages/"
 COSTS = "/api/v1/costs/"
 WHAT_IF = "/api/v1/costs/what-if/"
 
-# The typical month of docs/domain.md, "Scope": 5,000 contacts, chat and email.
-MIX = [
-    ("chat", "order-status", 2500),
-    ("chat", "product-question", 1200),
-    ("email", "complaint-return", 800),
-    ("email", "billing", 300),
-    ("email", "escalation", 200),
-]
 # Selection criteria weights add up to 100 (engagements.domain.DEFAULT_CRITERIA).
 KEYS = [c.key for c in domain.DEFAULT_CRITERIA]
 
@@ -72,36 +64,6 @@ def pm(buyer_pm) -> Viewer:
 @pytest.fixture
 def types(pm) -> dict[str, Any]:
     return {t.code: t for t in services.standard_types_ensure(viewer=pm)}
-
-
-def make_scope(
-    pm: Viewer,
-    types: dict[str, Any],
-    *,
-    partner: Partner | None = None,
-    selection: Selection | None = None,
-    governance_fte_cost: Decimal = Decimal(8000),
-) -> ScopeVersion:
-    return services.scope_save(
-        viewer=pm,
-        partner=partner,
-        selection=selection,
-        data=services.ScopeInput(
-            monthly_volume=5000,
-            first_month=date(clock.today().year - 2, 1, 1),
-            lines=[services.LineInput(ch, types[code], n) for ch, code, n in MIX],
-            shifts=["business_hours"],
-            governance_fte=Decimal("1.5"),
-            governance_fte_cost=governance_fte_cost,
-            months={date(clock.today().year + 5, 12, 1): 7000},  # a peak, far ahead
-            baselines=[
-                services.BaselineInput(
-                    "chat", csat_pct=Decimal(88), fcr_pct=Decimal(80), cost_per_contact=Decimal(6)
-                )
-            ],
-            items=[services.ItemInput("compliance", "GDPR processing agreement", "gdpr")],
-        ),
-    )
 
 
 def scope_body(owner: dict[str, int], **overrides: Any) -> dict[str, Any]:

@@ -15,9 +15,9 @@ from django.urls import reverse
 from calibration.models import CalibrationSession, SessionKind, SessionStatus
 from engagements import services as engagement_services
 from kpis.models import Interaction
-from tests.engagements.test_api import make_scope
-from tests.engagements.test_api import viewer_of as engagement_viewer
 from tests.factories.calibration import make_rubric, make_session
+from tests.factories.calibration import viewer_of as engagement_viewer
+from tests.factories.engagements import make_scope
 
 
 @pytest.fixture
